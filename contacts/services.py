@@ -1,0 +1,372 @@
+"""Every write to people goes through here: one transaction, the rule in the WHERE.
+
+Each bulk change runs the same three statements whatever the number of people:
+
+1. mark: UPDATE the selected rows that pass the rule (the rule is in this
+   statement's WHERE) with this operation's id. On PostgreSQL this also locks
+   them until commit; on SQLite the transaction holds the write lock.
+2. record: INSERT one timeline entry per marked row with INSERT ... SELECT,
+   keeping the value about to be replaced so Undo can put it back.
+3. apply: UPDATE the marked rows with the new values and clear the mark, so
+   the mark never outlives the transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from contacts.exceptions import ContactError, NotAllowed
+from contacts.models import (
+    ARCHIVE_BLOCKERS,
+    DELETE_BLOCKERS,
+    IS_DELETED,
+    OPEN_STAGE_BLOCKERS,
+    OPEN_STAGES,
+    PURGE_BLOCKERS,
+    REMOVE_ASSIGNEE_BLOCKERS,
+    RESTORE_FROM_ARCHIVE_BLOCKERS,
+    RESTORE_FROM_DELETED_BLOCKERS,
+    Blocker,
+    Contact,
+    EntryKind,
+    Membership,
+    Operation,
+    Stage,
+    Suppression,
+    TimelineEntry,
+    Workspace,
+    display_name,
+    none_of,
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    operation: Operation
+    done: int
+    skipped: int
+
+
+def membership_for(user, workspace: Workspace) -> Membership:
+    membership = Membership.objects.filter(user=user, workspace=workspace).first()
+    if membership is None:
+        raise NotAllowed("You are not a member of this workspace.")
+    return membership
+
+
+def require_delete_permission(user, workspace: Workspace) -> None:
+    if not membership_for(user, workspace).can_delete:
+        raise NotAllowed("Only admins and managers can delete people.")
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _record_entries(operation: Operation, kind: str, summary: str, previous_column: str | None) -> None:
+    """One timeline entry for every person the operation marked, in one statement."""
+    contact_table = _quote(Contact._meta.db_table)
+    previous = f"COALESCE(CAST({_quote(previous_column)} AS VARCHAR(40)), '')" if previous_column else "''"
+    at = connection.ops.adapt_datetimefield_value(operation.at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_quote(TimelineEntry._meta.db_table)} "
+            "(contact_id, kind, at, actor_id, operation_id, summary, direction, source_key, previous) "
+            f"SELECT id, %s, %s, %s, %s, %s, '', '', {previous} FROM {contact_table} WHERE operation_id = %s",
+            [kind, at, operation.actor_id, operation.pk, summary, operation.pk],
+        )
+
+
+def _change(
+    *,
+    operation: Operation,
+    selected: QuerySet,
+    blockers: tuple[Blocker, ...],
+    changes: dict,
+    entry_kind: str,
+    summary: str = "",
+    previous_field: str | None = None,
+) -> int:
+    """Mark, record, apply (see the module docstring). Returns how many changed."""
+    marked = selected.filter(none_of(blockers)).update(operation=operation)
+    if marked:
+        previous_column = Contact._meta.get_field(previous_field).column if previous_field else None
+        _record_entries(operation, entry_kind, summary, previous_column)
+        Contact.objects.filter(operation=operation).update(**changes, updated_at=operation.at, operation=None)
+    return marked
+
+
+def _run(
+    *,
+    action: str,
+    actor,
+    workspace: Workspace,
+    selected: QuerySet,
+    blockers: tuple[Blocker, ...],
+    changes: dict,
+    entry_kind: str,
+    summary: str = "",
+    previous_field: str | None = None,
+) -> Outcome:
+    selected = selected.filter(workspace=workspace)
+    with transaction.atomic():
+        operation = Operation.objects.create(workspace=workspace, actor=actor, action=action)
+        total = selected.count()
+        done = _change(
+            operation=operation,
+            selected=selected,
+            blockers=blockers,
+            changes=changes,
+            entry_kind=entry_kind,
+            summary=summary,
+            previous_field=previous_field,
+        )
+        operation.count, operation.skipped = done, total - done
+        operation.save(update_fields=["count", "skipped"])
+    return Outcome(operation, done, total - done)
+
+
+def archive(*, actor, workspace: Workspace, selected: QuerySet) -> Outcome:
+    membership_for(actor, workspace)
+    now = timezone.now()
+    return _run(
+        action="archive",
+        actor=actor,
+        workspace=workspace,
+        selected=selected,
+        blockers=ARCHIVE_BLOCKERS,
+        changes={"archived_at": now, "archived_by": actor},
+        entry_kind=EntryKind.ARCHIVED,
+    )
+
+
+def restore_from_archive(*, actor, workspace: Workspace, selected: QuerySet) -> Outcome:
+    membership_for(actor, workspace)
+    return _run(
+        action="restore",
+        actor=actor,
+        workspace=workspace,
+        selected=selected,
+        blockers=RESTORE_FROM_ARCHIVE_BLOCKERS,
+        changes={"archived_at": None, "archived_by": None},
+        entry_kind=EntryKind.RESTORED,
+        summary="Back in My People",
+    )
+
+
+def delete(*, actor, workspace: Workspace, selected: QuerySet, suppress_sync: bool = False) -> Outcome:
+    """Move archived people to Recently Deleted (rule 2), optionally suppressing sync re-creation."""
+    require_delete_permission(actor, workspace)
+    with transaction.atomic():
+        outcome = _run(
+            action="delete",
+            actor=actor,
+            workspace=workspace,
+            selected=selected,
+            blockers=DELETE_BLOCKERS,
+            changes={"deleted_at": timezone.now(), "deleted_by": actor},
+            entry_kind=EntryKind.DELETED,
+            summary="Moved to Recently Deleted",
+        )
+        if suppress_sync and outcome.done:
+            suppress_addresses_of(Contact.objects.filter(timeline__operation=outcome.operation), actor=actor)
+    return outcome
+
+
+def restore_from_deleted(*, actor, workspace: Workspace, selected: QuerySet) -> Outcome:
+    membership_for(actor, workspace)
+    return _run(
+        action="undelete",
+        actor=actor,
+        workspace=workspace,
+        selected=selected,
+        blockers=RESTORE_FROM_DELETED_BLOCKERS,
+        changes={"deleted_at": None, "deleted_by": None},
+        entry_kind=EntryKind.UNDELETED,
+        summary="Back in Archived People",
+    )
+
+
+def purge(*, actor, workspace: Workspace, selected: QuerySet) -> Outcome:
+    """Erase people in Recently Deleted at once, with their timeline ("Delete forever")."""
+    require_delete_permission(actor, workspace)
+    selected = selected.filter(workspace=workspace)
+    with transaction.atomic():
+        operation = Operation.objects.create(workspace=workspace, actor=actor, action="purge")
+        total = selected.count()
+        done = _erase(selected.filter(none_of(PURGE_BLOCKERS)))
+        operation.count, operation.skipped = done, total - done
+        operation.save(update_fields=["count", "skipped"])
+    return Outcome(operation, done, total - done)
+
+
+def _erase(people: QuerySet) -> int:
+    # Timeline rows go by ON DELETE CASCADE in the database: one statement.
+    _, per_model = people.delete()
+    return per_model.get(Contact._meta.label, 0)
+
+
+def purge_expired(*, now=None) -> int:
+    """Erase everyone deleted longer ago than their workspace's retention."""
+    now = now or timezone.now()
+    erased = 0
+    for workspace in Workspace.objects.all():
+        with transaction.atomic():
+            erased += _erase(Contact.objects.filter(workspace=workspace, deleted_at__lt=now - workspace.retention))
+    return erased
+
+
+def change_stage_blockers(stage: str, workspace: Workspace) -> tuple[Blocker, ...]:
+    already = Blocker(
+        code="same_stage",
+        q=Q(stage=stage),
+        applies=lambda c: c.stage == stage,
+        explain=lambda c: f"Already {workspace.stage_label(stage)}",
+        group=f"are already {workspace.stage_label(stage)}",
+    )
+    rule = OPEN_STAGE_BLOCKERS if stage in OPEN_STAGES else (IS_DELETED,)
+    return (*rule, already)
+
+
+def change_stage(*, actor, workspace: Workspace, selected: QuerySet, stage: str) -> Outcome:
+    membership_for(actor, workspace)
+    if stage not in Stage.values:
+        raise ContactError(f"Unknown stage {stage!r}.")
+    return _run(
+        action="change_stage",
+        actor=actor,
+        workspace=workspace,
+        selected=selected,
+        blockers=change_stage_blockers(stage, workspace),
+        changes={"stage": stage},
+        entry_kind=EntryKind.STAGE_CHANGED,
+        summary=f"Stage set to {workspace.stage_label(stage)}",
+        previous_field="stage",
+    )
+
+
+def remove_assignee(*, actor, workspace: Workspace, selected: QuerySet) -> Outcome:
+    membership_for(actor, workspace)
+    return _run(
+        action="remove_assignee",
+        actor=actor,
+        workspace=workspace,
+        selected=selected,
+        blockers=REMOVE_ASSIGNEE_BLOCKERS,
+        changes={"assignee": None},
+        entry_kind=EntryKind.UNASSIGNED,
+        summary="Assignee removed",
+        previous_field="assignee",
+    )
+
+
+def assign(*, actor, workspace: Workspace, selected: QuerySet, assignee) -> Outcome:
+    """Give people an assignee; archived people are refused (rule 3)."""
+    membership_for(actor, workspace)
+    membership_for(assignee, workspace)
+    return _run(
+        action="assign",
+        actor=actor,
+        workspace=workspace,
+        selected=selected,
+        blockers=OPEN_STAGE_BLOCKERS,
+        changes={"assignee": assignee},
+        entry_kind=EntryKind.ASSIGNED,
+        summary=f"Assigned to {display_name(assignee)}",
+        previous_field="assignee",
+    )
+
+
+# What undoes what: the action to run on the operation's people.
+UNDO_ACTIONS = {
+    "archive": "restore",
+    "restore": "archive",
+    "delete": "undelete",
+    "undelete": "delete",
+    "change_stage": "change_stage",
+    "remove_assignee": "assign",
+}
+
+
+def undo(*, actor, operation: Operation) -> Outcome:
+    """Put back exactly the people the operation changed, where the rules still allow it."""
+    if operation.action not in UNDO_ACTIONS:
+        raise ContactError("This action cannot be undone.")
+    if operation.actor_id != actor.pk:
+        raise NotAllowed("Only the person who did this can undo it.")
+    with transaction.atomic():
+        operation = Operation.objects.select_for_update().get(pk=operation.pk)
+        if operation.undone_at:
+            raise ContactError("This was already undone.")
+        outcome = _undo(actor, operation)
+        operation.undone_at = timezone.now()
+        operation.save(update_fields=["undone_at"])
+    return outcome
+
+
+def _undo(actor, operation: Operation) -> Outcome:
+    workspace = operation.workspace
+    people = Contact.objects.filter(workspace=workspace, timeline__operation=operation).distinct()
+    # Rows may be matched once per entry; a subquery of ids keeps the UPDATE on one table.
+    selected = Contact.objects.filter(pk__in=people.values("pk"))
+    simple = {
+        "archive": restore_from_archive,
+        "restore": archive,
+        "delete": restore_from_deleted,
+        "undelete": delete,
+    }
+    if operation.action in simple:
+        return simple[operation.action](actor=actor, workspace=workspace, selected=selected)
+    return _put_back_previous(actor, operation, workspace)
+
+
+def _put_back_previous(actor, operation: Operation, workspace: Workspace) -> Outcome:
+    """Undo of a stage or assignee change: one pass per distinct previous value."""
+    entries = TimelineEntry.objects.filter(operation=operation)
+    field = "stage" if operation.action == "change_stage" else "assignee"
+    undo_op = Operation.objects.create(workspace=workspace, actor=actor, action=f"undo_{operation.action}")
+    done = 0
+    for previous in entries.values_list("previous", flat=True).distinct().order_by():
+        group = Contact.objects.filter(
+            workspace=workspace, pk__in=entries.filter(previous=previous).values("contact_id")
+        )
+        if field == "stage":
+            value, blockers, kind = previous, change_stage_blockers(previous, workspace), EntryKind.STAGE_CHANGED
+            summary = f"Stage set back to {workspace.stage_label(previous)}"
+        else:
+            value = Membership.objects.get(workspace=workspace, user_id=int(previous)).user
+            blockers, kind = OPEN_STAGE_BLOCKERS, EntryKind.ASSIGNED
+            summary = f"Assigned back to {display_name(value)}"
+        done += _change(
+            operation=undo_op,
+            selected=group,
+            blockers=blockers,
+            changes={field: value},
+            entry_kind=kind,
+            summary=summary,
+            previous_field=field,
+        )
+    total = entries.count()
+    undo_op.count, undo_op.skipped = done, total - done
+    undo_op.save(update_fields=["count", "skipped"])
+    return Outcome(undo_op, done, total - done)
+
+
+def suppress_addresses_of(people: QuerySet, *, actor) -> int:
+    """Record "Don't re-create from sync" for these people's email and phone; keeps nothing else."""
+    rows = set()
+    for workspace_id, email, phone in people.values_list("workspace_id", "email", "phone_e164").iterator():
+        if email:
+            rows.add((workspace_id, "email", email.lower()))
+        if phone:
+            rows.add((workspace_id, "phone", phone))
+    Suppression.objects.bulk_create(
+        [Suppression(workspace_id=w, kind=k, value=v, created_by=actor) for w, k, v in rows],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    return len(rows)
