@@ -2,4 +2,4 @@ from django.apps import AppConfig
 
 
 class AudiencesConfig(AppConfig):
-    name = 'audiences'
+    name = "audiences"

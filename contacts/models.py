@@ -128,6 +128,10 @@ class Membership(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    # The user's last choice of Table View or List and Details View.
+    people_view = models.CharField(
+        max_length=5, choices=[("table", "Table View"), ("list", "List and Details View")], default="table"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_user")]
@@ -350,6 +354,10 @@ class Contact(models.Model):
     def initials(self) -> str:
         parts = [p for p in self.name.split() if p[:1].isalnum()]
         return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    @property
+    def avatar_color(self) -> int:
+        return (self.pk or 0) % 8
 
     @property
     def status(self) -> str:

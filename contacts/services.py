@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from contacts.exceptions import ContactError, NotAllowed
+from contacts.exceptions import ContactError, NotAllowed, StaleConfirmation
 from contacts.models import (
     ARCHIVE_BLOCKERS,
     DELETE_BLOCKERS,
@@ -111,6 +111,7 @@ def _run(
     entry_kind: str,
     summary: str = "",
     previous_field: str | None = None,
+    expected: int | None = None,
 ) -> Outcome:
     selected = selected.filter(workspace=workspace)
     with transaction.atomic():
@@ -125,9 +126,23 @@ def _run(
             summary=summary,
             previous_field=previous_field,
         )
+        _check_expected(done, expected)
         operation.count, operation.skipped = done, total - done
         operation.save(update_fields=["count", "skipped"])
     return Outcome(operation, done, total - done)
+
+
+def _check_expected(done: int, expected: int | None) -> None:
+    """Destructive actions act on exactly what the user confirmed, or not at all (rolls back)."""
+    if expected is not None and done != expected:
+        raise StaleConfirmation(
+            f"Nothing was changed: {people(expected)} were confirmed, but {done} qualify now. "
+            "Someone changed them since the dialog opened; review the new numbers."
+        )
+
+
+def people(n: int) -> str:
+    return f"{n} {'person' if n == 1 else 'people'}"
 
 
 def archive(*, actor, workspace: Workspace, selected: QuerySet) -> Outcome:
@@ -158,7 +173,9 @@ def restore_from_archive(*, actor, workspace: Workspace, selected: QuerySet) -> 
     )
 
 
-def delete(*, actor, workspace: Workspace, selected: QuerySet, suppress_sync: bool = False) -> Outcome:
+def delete(
+    *, actor, workspace: Workspace, selected: QuerySet, suppress_sync: bool = False, expected: int | None = None
+) -> Outcome:
     """Move archived people to Recently Deleted (rule 2), optionally suppressing sync re-creation."""
     require_delete_permission(actor, workspace)
     with transaction.atomic():
@@ -171,6 +188,7 @@ def delete(*, actor, workspace: Workspace, selected: QuerySet, suppress_sync: bo
             changes={"deleted_at": timezone.now(), "deleted_by": actor},
             entry_kind=EntryKind.DELETED,
             summary="Moved to Recently Deleted",
+            expected=expected,
         )
         if suppress_sync and outcome.done:
             suppress_addresses_of(Contact.objects.filter(timeline__operation=outcome.operation), actor=actor)
@@ -191,7 +209,7 @@ def restore_from_deleted(*, actor, workspace: Workspace, selected: QuerySet) -> 
     )
 
 
-def purge(*, actor, workspace: Workspace, selected: QuerySet) -> Outcome:
+def purge(*, actor, workspace: Workspace, selected: QuerySet, expected: int | None = None) -> Outcome:
     """Erase people in Recently Deleted at once, with their timeline ("Delete forever")."""
     require_delete_permission(actor, workspace)
     selected = selected.filter(workspace=workspace)
@@ -199,6 +217,7 @@ def purge(*, actor, workspace: Workspace, selected: QuerySet) -> Outcome:
         operation = Operation.objects.create(workspace=workspace, actor=actor, action="purge")
         total = selected.count()
         done = _erase(selected.filter(none_of(PURGE_BLOCKERS)))
+        _check_expected(done, expected)
         operation.count, operation.skipped = done, total - done
         operation.save(update_fields=["count", "skipped"])
     return Outcome(operation, done, total - done)

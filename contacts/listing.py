@@ -1,0 +1,68 @@
+"""Selectors for the people pages: who the user is here, and which people they see."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django_tables2 import RequestConfig
+
+from audiences.registry import AUDIENCES, get_audience
+from contacts.bulk_actions import ACTIONS
+from contacts.exceptions import BadSelection
+from contacts.models import Membership
+from contacts.selection import PeopleFilter
+from contacts.tables import PeopleTable
+
+PAGE_SIZE = 50
+VIEWS = {"table": "Table View", "list": "List and Details View"}
+
+
+def current_membership(request) -> Membership:
+    """The user's membership in the workspace they are working in (the first one they joined)."""
+    if not hasattr(request, "_membership"):
+        membership = (
+            Membership.objects.select_related("workspace", "user").filter(user=request.user).order_by("pk").first()
+        )
+        if membership is None:
+            raise PermissionDenied("You are not a member of any workspace yet. Ask an admin to add you.")
+        request._membership = membership
+    return request._membership
+
+
+def _chosen_view(request, membership: Membership, forced: str | None) -> str:
+    """The view in the address wins and is remembered; otherwise the remembered one."""
+    wanted = forced or request.GET.get("view")
+    if wanted in VIEWS:
+        if wanted != membership.people_view:
+            membership.people_view = wanted
+            membership.save(update_fields=["people_view"])
+        return wanted
+    return membership.people_view
+
+
+def build_listing(request, view: str | None = None) -> dict:
+    membership = current_membership(request)
+    workspace = membership.workspace
+    audience = get_audience(request.GET.get("audience"))
+    if audience is None:
+        raise Http404("There is no such audience.")
+    try:
+        people_filter = PeopleFilter.from_params(request.GET)
+    except BadSelection as error:
+        raise Http404(error.message) from error
+    people = people_filter.apply(audience.people_for(workspace, request.user), workspace)
+    table = PeopleTable(people.select_related("workspace", "assignee"))
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return {
+        "membership": membership,
+        "workspace": workspace,
+        "audience": audience,
+        "audience_name": audience.name_for(workspace),
+        "audiences": [(a, a.name_for(workspace)) for a in AUDIENCES.values()],
+        "filter": people_filter,
+        "stage_choices": [(v or "none", label) for v, label in workspace.stage_choices()],
+        "view": _chosen_view(request, membership, view),
+        "views": VIEWS,
+        "table": table,
+        "bulk_actions": [ACTIONS[name] for name in audience.actions if ACTIONS[name].allowed_for(membership)],
+    }

@@ -1,0 +1,153 @@
+"""What the user is looking at and what they picked, parsed from request parameters.
+
+A selection is either a list of ids or "everyone in this audience under this
+search and filter". Selecting all never sends ids, so it works for any number
+of people and never hits DATA_UPLOAD_MAX_NUMBER_FIELDS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+
+from audiences.registry import Audience, get_audience
+from contacts.exceptions import BadSelection
+from contacts.models import Contact, Stage, Workspace, none_of
+
+MAX_SEARCH_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    """The search box, the stage filter, and "only those an action would skip"."""
+
+    q: str = ""
+    stage: str | None = None
+    blocked: str = ""
+
+    @classmethod
+    def from_params(cls, params: QueryDict) -> "PeopleFilter":
+        q = params.get("q", "").strip()
+        if len(q) > MAX_SEARCH_LENGTH:
+            raise BadSelection(f"The search is too long (at most {MAX_SEARCH_LENGTH} characters).")
+        stage_param = params.get("stage", "")
+        stage = None
+        if stage_param:
+            stage = "" if stage_param == "none" else stage_param
+            if stage not in Stage.values:
+                raise BadSelection(f"Unknown stage filter {stage_param!r}.")
+        blocked = params.get("blocked", "")
+        if blocked:
+            from contacts.bulk_actions import ACTIONS
+
+            if blocked not in ACTIONS:
+                raise BadSelection(f"Unknown action {blocked!r} in the filter.")
+        return cls(q=q, stage=stage, blocked=blocked)
+
+    def apply(self, people: QuerySet, workspace: Workspace) -> QuerySet:
+        if self.q:
+            people = people.filter(
+                Q(name__icontains=self.q) | Q(email__icontains=self.q) | Q(company__icontains=self.q)
+            )
+        if self.stage is not None:
+            people = people.filter(stage=self.stage)
+        if self.blocked:
+            from contacts.bulk_actions import ACTIONS
+
+            people = people.exclude(none_of(ACTIONS[self.blocked].blockers(workspace, {})))
+        return people
+
+    @property
+    def blocked_label(self) -> str:
+        from contacts.bulk_actions import ACTIONS
+
+        return f"who cannot be {ACTIONS[self.blocked].past}" if self.blocked else ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.stage is not None or self.blocked)
+
+    def as_params(self) -> dict[str, str]:
+        params = {}
+        if self.q:
+            params["q"] = self.q
+        if self.stage is not None:
+            params["stage"] = self.stage or "none"
+        if self.blocked:
+            params["blocked"] = self.blocked
+        return params
+
+
+def parse_ids(values: list[str]) -> tuple[int, ...]:
+    ids = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit() or len(part) > 18:
+                raise BadSelection(f"{part[:30]!r} is not a person's id.")
+            ids.append(int(part))
+    return tuple(dict.fromkeys(ids))
+
+
+@dataclass(frozen=True)
+class Selection:
+    audience: Audience
+    filter: PeopleFilter
+    # None means everyone in the audience under the filter.
+    ids: tuple[int, ...] | None
+
+    @classmethod
+    def from_params(cls, params: QueryDict) -> "Selection":
+        audience = get_audience(params.get("audience"))
+        if audience is None:
+            raise BadSelection("Unknown audience.")
+        people_filter = PeopleFilter.from_params(params)
+        mode = params.get("selection", "ids")
+        if mode == "all":
+            return cls(audience, people_filter, None)
+        if mode != "ids":
+            raise BadSelection("Unknown kind of selection.")
+        ids = parse_ids(params.getlist("ids"))
+        if not ids:
+            raise BadSelection("Select at least one person first.")
+        if len(ids) > settings.MAX_SELECTED_IDS:
+            raise BadSelection(
+                f"Too many people ticked one by one (at most {settings.MAX_SELECTED_IDS}); use “Select all” instead."
+            )
+        return cls(audience, people_filter, ids)
+
+    @property
+    def is_all(self) -> bool:
+        return self.ids is None
+
+    def people(self, workspace: Workspace, user) -> QuerySet:
+        """The selected people, as a single-table queryset a bulk UPDATE can filter directly."""
+        if self.is_all:
+            return self.filter.apply(self.audience.people_for(workspace, user), workspace)
+        # Ticked people are taken as they are now, even if they left the audience
+        # since (archived by someone else): the action's rules then skip them with a reason.
+        return Contact.objects.in_workspace(workspace).filter(pk__in=self.ids)
+
+    def check_ids_exist(self, workspace: Workspace) -> None:
+        """Unknown ids and other workspaces' ids are refused as if they did not exist."""
+        if self.is_all:
+            return
+        found = Contact.objects.in_workspace(workspace).filter(pk__in=self.ids).count()
+        if found != len(self.ids):
+            missing = len(self.ids) - found
+            raise BadSelection(
+                f"{missing} of the selected people no longer exist{'s' if missing == 1 else ''} "
+                "or are not in your workspace. Nothing was changed; reload the page and select again."
+            )
+
+    def as_params(self) -> list[tuple[str, str]]:
+        params = [("audience", self.audience.slug), ("selection", "ids" if self.ids is not None else "all")]
+        params += list(self.filter.as_params().items())
+        if self.ids is not None:
+            params.append(("ids", ",".join(map(str, self.ids))))
+        return params

@@ -1,0 +1,212 @@
+"""Pages and fragments. Views stay short: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, IntegrityError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST, require_http_methods
+from django_htmx.http import trigger_client_event
+
+from contacts import services
+from contacts.bulk_actions import ACTIONS, BulkAction, preview
+from contacts.exceptions import BadSelection, ContactError, NotAllowed, StaleConfirmation
+from contacts.listing import build_listing, current_membership
+from contacts.models import Contact, Operation
+from contacts.selection import Selection
+
+PEOPLE_TEMPLATE = "contacts/people.html"
+
+
+@login_required
+def home(request):
+    return redirect("people")
+
+
+@login_required
+@require_GET
+def people(request):
+    context = build_listing(request)
+    return render(request, _people_template(request), context)
+
+
+@login_required
+@require_GET
+def person(request, pk: int):
+    context = build_listing(request, view="list")
+    person = get_object_or_404(
+        Contact.objects.in_workspace(context["workspace"]).not_deleted().select_related("assignee", "archived_by"),
+        pk=pk,
+    )
+    context |= {"person": person, "timeline": person.timeline.select_related("actor")[:50]}
+    if request.htmx and request.htmx.target == "details" and not request.htmx.history_restore_request:
+        return render(request, f"{PEOPLE_TEMPLATE}#details", context)
+    return render(request, _people_template(request), context)
+
+
+def _people_template(request) -> str:
+    if request.htmx and request.htmx.target == "people-region" and not request.htmx.history_restore_request:
+        return f"{PEOPLE_TEMPLATE}#people-region"
+    return PEOPLE_TEMPLATE
+
+
+@login_required
+@require_GET
+def bulk_start(request):
+    """Without JavaScript, the table's form lands here with the chosen action."""
+    action = request.GET.get("action", "")
+    if action not in ACTIONS:
+        raise Http404("Unknown action.")
+    params = request.GET.copy()
+    params.pop("action")
+    return redirect(f"{reverse('bulk', args=[action])}?{params.urlencode()}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk(request, action: str):
+    """GET shows the confirmation dialog; POST acts. Bad input changes nothing and says why."""
+    bulk_action = ACTIONS.get(action)
+    if bulk_action is None:
+        return _error(request, "Unknown action.", status=404)
+    membership = current_membership(request)
+    params = request.POST if request.method == "POST" else request.GET
+    try:
+        selection = Selection.from_params(params)
+        if bulk_action.name not in selection.audience.actions:
+            raise BadSelection(f"{bulk_action.label} is not available in {selection.audience.name_for(membership.workspace)}.")
+        if not bulk_action.allowed_for(membership):
+            raise NotAllowed(f"Only admins and managers can {bulk_action.label.lower()} people.")
+        selection.check_ids_exist(membership.workspace)
+    except ContactError as error:
+        return _error(request, error.message, status=error.status)
+    dialog = _Dialog(request, bulk_action, membership, selection, params)
+    if request.method == "POST":
+        return dialog.confirm()
+    return dialog.show()
+
+
+class _Dialog:
+    """The confirmation dialog of one bulk action over one selection."""
+
+    def __init__(self, request, action: BulkAction, membership, selection: Selection, params):
+        self.request, self.action, self.selection = request, action, selection
+        self.membership, self.workspace = membership, membership.workspace
+        self.form = action.make_form(params if "stage" in params or request.method == "POST" else None, self.workspace)
+        self.options = self._options()
+        self.people = selection.people(self.workspace, request.user)
+
+    def _options(self) -> dict:
+        if self.form is None or not self.form.is_bound or not self.form.is_valid():
+            return {}
+        options = dict(self.form.cleaned_data)
+        if "stage" in options:
+            options["stage_label"] = self.workspace.stage_label(options["stage"])
+        return options
+
+    def show(self, error: str = "", status: int = 200):
+        summary = preview(self.action, self.people, self.workspace, self.options)
+        context = {
+            "action": self.action,
+            "summary": summary,
+            "form": self.form,
+            "selection": self.selection,
+            "selection_params": self.selection.as_params(),
+            "ready": self.form is None or bool(self.options),
+            "typed_count_needed": self.action.typed_count and summary.eligible > 20,
+            "question": self.action.question(summary.total),
+            "confirm_label": self.action.confirm_label(summary.eligible),
+            "narrow_ids": self._blocked_ids(summary),
+            "error": error,
+            "retention_days": self.workspace.retention.days,
+            "audience_name": self.selection.audience.name_for(self.workspace),
+            "stage_label": self.options.get("stage_label", ""),
+        }
+        template = "contacts/dialog.html" if self.request.htmx else "contacts/bulk_page.html"
+        return render(self.request, template, context, status=status)
+
+    def _blocked_ids(self, summary) -> str:
+        if not self.selection.ids or not summary.blocked:
+            return ""
+        blockers = self.action.blockers(self.workspace, self.options)
+        from contacts.models import none_of
+
+        return ",".join(str(pk) for pk in self.people.exclude(none_of(blockers)).values_list("pk", flat=True))
+
+    def confirm(self):
+        if self.form is not None and not self.options:
+            return self.show(status=400)
+        try:
+            expected = self._expected()
+            outcome = self.action.execute(
+                actor=self.request.user,
+                workspace=self.workspace,
+                selected=self.people,
+                options=self.options,
+                expected=expected,
+            )
+        except StaleConfirmation as error:
+            return self.show(error=error.message, status=409)
+        except ContactError as error:
+            return self.show(error=error.message, status=error.status)
+        except IntegrityError:
+            return self.show(
+                error="Someone changed these people at the same moment, so nothing was changed. Please try again.",
+                status=409,
+            )
+        except DatabaseError:
+            return self.show(
+                error="The database was busy or unavailable, so nothing was changed. Please try again.", status=503
+            )
+        text = self.action.outcome_text(outcome.done, outcome.skipped, self.options)
+        return _outcome(self.request, text, outcome.operation, self.selection.audience.slug)
+
+    def _expected(self) -> int | None:
+        """The count the user confirmed; destructive actions act on exactly that many."""
+        if not self.action.exact_count:
+            return None
+        raw = self.request.POST.get("expected", "")
+        if not raw.isdigit():
+            raise BadSelection("The confirmation is missing its count; open the dialog again.")
+        expected = int(raw)
+        if self.action.typed_count and expected > 20 and self.request.POST.get("typed_count", "").strip() != raw:
+            raise BadSelection(f"Type {expected} to confirm that you want to {self.action.label.lower()} {expected} people.")
+        return expected
+
+
+def _outcome(request, text: str, operation: Operation | None, audience_slug: str):
+    can_undo = operation is not None and operation.count and operation.action in services.UNDO_ACTIONS
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect(f"{reverse('people')}?{urlencode({'audience': audience_slug})}")
+    response = render(request, "contacts/outcome.html", {"text": text, "operation": operation if can_undo else None})
+    return trigger_client_event(response, "contactsChanged", {"message": text})
+
+
+def _error(request, message: str, status: int):
+    template = "contacts/dialog_error.html" if request.htmx else "contacts/error_page.html"
+    return render(request, template, {"error": message}, status=status)
+
+
+@login_required
+@require_POST
+def undo(request, operation_id: int):
+    membership = current_membership(request)
+    operation = get_object_or_404(Operation, pk=operation_id, workspace=membership.workspace)
+    try:
+        outcome = services.undo(actor=request.user, operation=operation)
+    except ContactError as error:
+        if request.htmx:
+            return render(request, "contacts/outcome.html", {"text": error.message}, status=200)
+        messages.error(request, error.message)
+        return redirect("people")
+    text = f"Undone: {services.people(outcome.done)} put back"
+    if outcome.skipped:
+        text += f" · {outcome.skipped} changed since and left as they are"
+    return _outcome(request, text, None, "my-people")
+
+

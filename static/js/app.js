@@ -1,0 +1,364 @@
+/* My People: selection that survives paging, sorting and switching views; the
+   bulk menu; server-rendered dialogs. The server does every check again. */
+(function () {
+  "use strict";
+
+  var STORE = "my-people-selection";
+  var state = null;
+  var lastClicked = null;
+
+  function $(selector, root) { return (root || document).querySelector(selector); }
+  function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
+  function region() { return document.getElementById("people-region"); }
+
+  function context() {
+    var r = region();
+    if (!r) return null;
+    return { audience: r.dataset.audience, q: r.dataset.q || "", stage: r.dataset.stage || "",
+             blocked: r.dataset.blocked || "", total: parseInt(r.dataset.total || "0", 10) };
+  }
+
+  function fresh(ctx) {
+    return { audience: ctx.audience, mode: "ids", ids: [], q: ctx.q, stage: ctx.stage, blocked: ctx.blocked, total: ctx.total };
+  }
+
+  function load() {
+    try { return JSON.parse(sessionStorage.getItem(STORE)); } catch (e) { return null; }
+  }
+
+  function save() {
+    try { sessionStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* private mode: keep it in memory */ }
+  }
+
+  function sameFilter(a, b) { return a.q === b.q && a.stage === b.stage && a.blocked === b.blocked; }
+
+  /* The selection belongs to one audience; "everyone" also to one search and filter. */
+  function syncWithPage() {
+    var ctx = context();
+    if (!ctx) return false;
+    state = state || load();
+    if (!state || state.audience !== ctx.audience) state = fresh(ctx);
+    if (state.mode === "all") {
+      if (!sameFilter(state, ctx)) state = fresh(ctx);
+      else state.total = ctx.total;
+    }
+    save();
+    return true;
+  }
+
+  function selectedCount() { return state.mode === "all" ? state.total : state.ids.length; }
+  function isSelected(id) { return state.mode === "all" || state.ids.indexOf(id) !== -1; }
+  function rows() { return $all("[data-select-row]"); }
+  function rowId(box) { return parseInt(box.value, 10); }
+
+  function render() {
+    if (!syncWithPage()) return;
+    var boxes = rows();
+    var checked = 0;
+    boxes.forEach(function (box) {
+      box.checked = isSelected(rowId(box));
+      if (box.checked) checked += 1;
+      var row = box.closest("tr, li");
+      if (row) row.classList.toggle("selected", box.checked);
+    });
+    $all("[data-select-page]").forEach(function (page) {
+      var all = boxes.length > 0 && checked === boxes.length;
+      var some = checked > 0 && !all;
+      page.checked = all;
+      page.indeterminate = some;
+      page.setAttribute("aria-checked", some ? "mixed" : String(all));
+    });
+    renderBanner(boxes.length, checked);
+    renderBulkButton();
+    fillSelectionForm();
+  }
+
+  function renderBanner(onPage, checked) {
+    var banner = $("[data-select-banner]");
+    if (!banner) return;
+    var ctx = context();
+    var pageFull = onPage > 0 && checked === onPage;
+    var text = $("[data-banner-text]", banner);
+    var selectAll = $("[data-select-all]", banner);
+    var clear = $("[data-clear-selection]", banner);
+    if (state.mode === "all") {
+      banner.hidden = false;
+      text.textContent = "All " + ctx.total + " people are selected.";
+      selectAll.hidden = true;
+      clear.hidden = false;
+    } else if (pageFull && ctx.total > onPage) {
+      banner.hidden = false;
+      text.textContent = "All " + onPage + " on this page are selected.";
+      selectAll.hidden = false;
+      clear.hidden = false;
+    } else {
+      banner.hidden = true;
+    }
+  }
+
+  function renderBulkButton() {
+    var bulk = $("[data-bulk]");
+    if (!bulk) return;
+    var n = selectedCount();
+    bulk.hidden = n === 0;
+    var button = $("[data-bulk-button]", bulk);
+    button.setAttribute("aria-label", "Bulk actions, " + n + " selected");
+    $("[data-bulk-count]", bulk).textContent = String(n);
+    if (n === 0) closeMenu(false);
+  }
+
+  function fillSelectionForm() {
+    var form = document.getElementById("selection-form");
+    if (!form) return;
+    form.elements.audience.value = state.audience;
+    form.elements.selection.value = state.mode;
+    form.elements.ids.value = state.mode === "ids" ? state.ids.join(",") : "";
+    form.elements.q.value = state.mode === "all" ? state.q : "";
+    form.elements.stage.value = state.mode === "all" ? state.stage : "";
+    form.elements.blocked.value = state.mode === "all" ? state.blocked : "";
+  }
+
+  function setSelected(id, on) {
+    var at = state.ids.indexOf(id);
+    if (on && at === -1) state.ids.push(id);
+    if (!on && at !== -1) state.ids.splice(at, 1);
+  }
+
+  /* Leaving "everyone" by unticking one row keeps the rest of this page ticked. */
+  function leaveSelectAll() {
+    if (state.mode !== "all") return;
+    var ids = rows().map(rowId);
+    state = fresh(context());
+    state.ids = ids;
+  }
+
+  function onRowChange(box, shift) {
+    leaveSelectAll();
+    var boxes = rows();
+    var index = boxes.indexOf(box);
+    if (shift && lastClicked !== null && boxes[lastClicked]) {
+      var from = Math.min(lastClicked, index), to = Math.max(lastClicked, index);
+      for (var i = from; i <= to; i += 1) setSelected(rowId(boxes[i]), box.checked);
+    } else {
+      setSelected(rowId(box), box.checked);
+    }
+    lastClicked = index;
+    save();
+    render();
+  }
+
+  function onPageChange(page) {
+    var on = page.checked;
+    if (!on && state.mode === "all") state = fresh(context());
+    rows().forEach(function (box) { setSelected(rowId(box), on); });
+    save();
+    render();
+  }
+
+  function clearSelection() {
+    state = fresh(context());
+    save();
+    render();
+  }
+
+  /* ---- Bulk Actions menu ---- */
+  function menu() { return document.getElementById("bulk-menu"); }
+  function menuItems() { return $all("[role=menuitem]", menu()); }
+
+  function openMenu() {
+    var m = menu();
+    if (!m) return;
+    m.hidden = false;
+    $("[data-bulk-button]").setAttribute("aria-expanded", "true");
+    var items = menuItems();
+    if (items.length) items[0].focus();
+  }
+
+  function closeMenu(returnFocus) {
+    var m = menu();
+    if (!m || m.hidden) return;
+    m.hidden = true;
+    var button = $("[data-bulk-button]");
+    button.setAttribute("aria-expanded", "false");
+    if (returnFocus) button.focus();
+  }
+
+  function onMenuKey(event) {
+    var items = menuItems();
+    var at = items.indexOf(document.activeElement);
+    var next = null;
+    if (event.key === "ArrowDown") next = items[(at + 1) % items.length];
+    else if (event.key === "ArrowUp") next = items[(at - 1 + items.length) % items.length];
+    else if (event.key === "Home") next = items[0];
+    else if (event.key === "End") next = items[items.length - 1];
+    else if (event.key === "Escape") { event.preventDefault(); closeMenu(true); return; }
+    else if (event.key === "Tab") { closeMenu(false); return; }
+    if (next) { event.preventDefault(); next.focus(); }
+  }
+
+  /* ---- Dialogs rendered by the server ---- */
+  function slot() { return document.getElementById("dialog-slot"); }
+
+  function openDialog() {
+    var dialog = $("[data-dialog]", slot());
+    if (!dialog) return;
+    if (!dialog.open) dialog.showModal();
+    var focus = $("[data-typed-count]", dialog) || $("select", dialog) || $("[data-confirm]:not([disabled])", dialog) || $("[data-dialog-cancel]", dialog);
+    if (focus) focus.focus();
+  }
+
+  function returnFocus() {
+    var button = $("[data-bulk-button]");
+    var undo = $("#status [data-undo]");
+    if (button && !$("[data-bulk]").hidden) button.focus();
+    else if (undo) undo.focus();
+    else { var main = document.getElementById("main"); if (main) main.focus(); }
+  }
+
+  function closeDialog() {
+    var dialog = $("[data-dialog]", slot());
+    if (dialog && dialog.open) dialog.close();
+    slot().innerHTML = "";
+    returnFocus();
+  }
+
+  function narrow(button) {
+    var ctx = context();
+    if (button.dataset.narrowIds) {
+      state = fresh(ctx);
+      state.ids = button.dataset.narrowIds.split(",").map(function (v) { return parseInt(v, 10); });
+      save();
+      closeDialog();
+      render();
+      return;
+    }
+    state = fresh(ctx);
+    state.mode = "all";
+    state.blocked = button.dataset.narrowBlocked;
+    save();
+    var url = new URL(window.location.href);
+    url.searchParams.set("blocked", button.dataset.narrowBlocked);
+    url.searchParams.delete("page");
+    window.location.assign(url.toString());
+  }
+
+  function showStatus(text) {
+    var status = document.getElementById("status");
+    if (!status) return;
+    status.innerHTML = "";
+    var p = document.createElement("p");
+    p.className = "status-text error";
+    p.textContent = text;
+    status.appendChild(p);
+  }
+
+  /* ---- List and Details View: Up/Down move through people ---- */
+  function movePerson(step) {
+    var links = $all("[data-person-link]");
+    if (!links.length) return;
+    var current = links.findIndex(function (a) { return a.getAttribute("aria-current") === "true"; });
+    var next = links[Math.max(0, Math.min(links.length - 1, current + step))];
+    if (next && next !== links[current]) { next.click(); next.focus(); }
+  }
+
+  function markCurrentPerson(link) {
+    $all("[data-person-link]").forEach(function (a) {
+      var on = a === link;
+      if (on) a.setAttribute("aria-current", "true"); else a.removeAttribute("aria-current");
+      a.closest("li").classList.toggle("current", on);
+    });
+    var r = region();
+    if (r) r.classList.add("has-person");
+  }
+
+  /* ---- Wiring ---- */
+  document.addEventListener("change", function (event) {
+    var t = event.target;
+    if (t.matches("[data-select-row]")) onRowChange(t, t.dataset.shift === "1");
+    else if (t.matches("[data-select-page]")) onPageChange(t);
+  });
+
+  document.addEventListener("click", function (event) {
+    var t = event.target;
+    if (t.matches("[data-select-row]")) { t.dataset.shift = event.shiftKey ? "1" : "0"; return; }
+    var el = t.closest("[data-select-all], [data-clear-selection], [data-bulk-button], [role=menuitem], [data-dialog-cancel], [data-narrow], [data-dismiss-status], [data-disclosure-button], [data-person-link]");
+    if (!el) {
+      if (!t.closest("#bulk-menu")) closeMenu(false);
+      var open = $("[data-disclosure-panel]:not([hidden])");
+      if (open && !t.closest("[data-disclosure]")) toggleDisclosure(open.closest("[data-disclosure]"), false);
+      return;
+    }
+    if (el.matches("[data-select-all]")) {
+      var ctx = context();
+      state = fresh(ctx);
+      state.mode = "all";
+      save();
+      render();
+    } else if (el.matches("[data-clear-selection]")) clearSelection();
+    else if (el.matches("[data-bulk-button]")) { if (menu().hidden) openMenu(); else closeMenu(true); }
+    else if (el.matches("[role=menuitem]")) closeMenu(false);
+    else if (el.matches("[data-dialog-cancel]")) closeDialog();
+    else if (el.matches("[data-narrow]")) narrow(el);
+    else if (el.matches("[data-dismiss-status]")) document.getElementById("status").innerHTML = "";
+    else if (el.matches("[data-disclosure-button]")) toggleDisclosure(el.closest("[data-disclosure]"));
+    else if (el.matches("[data-person-link]")) markCurrentPerson(el);
+  });
+
+  function toggleDisclosure(root, force) {
+    var button = $("[data-disclosure-button]", root);
+    var panel = $("[data-disclosure-panel]", root);
+    var open = force === undefined ? panel.hidden : force;
+    panel.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+    if (open) { var first = $("a", panel); if (first) first.focus(); }
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var t = event.target;
+    if (t.closest && t.closest("#bulk-menu")) { onMenuKey(event); return; }
+    if (event.key === "Escape") {
+      var open = $("[data-disclosure-panel]:not([hidden])");
+      if (open) { toggleDisclosure(open.closest("[data-disclosure]"), false); $("[data-disclosure-button]", open.closest("[data-disclosure]")).focus(); }
+      return;
+    }
+    if ((event.key === "ArrowDown" || event.key === "ArrowUp") && t.closest && t.closest("[data-people-list], #details")) {
+      if (t.matches("input, select, textarea")) return;
+      event.preventDefault();
+      movePerson(event.key === "ArrowDown" ? 1 : -1);
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    var t = event.target;
+    if (!t.matches("[data-typed-count]")) return;
+    var confirm = $("[data-confirm]", t.form);
+    if (confirm) confirm.disabled = t.value.trim() !== t.dataset.typedCount;
+  });
+
+  /* Escape on a modal dialog: cancel, and clean up so the next dialog starts fresh. */
+  document.addEventListener("cancel", function (event) {
+    if (event.target.matches && event.target.matches("[data-dialog]")) { event.preventDefault(); closeDialog(); }
+  }, true);
+
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "dialog-slot") {
+      if ($("[data-dialog]", target)) openDialog(); else returnFocus();
+    }
+  });
+
+  document.body.addEventListener("htmx:afterSettle", function () { render(); });
+
+  document.body.addEventListener("contactsChanged", function () { clearSelection(); });
+
+  function onFailure(event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 400 && xhr.status < 500) return;  // the server's own message is shown
+    showStatus("Something went wrong and nothing was changed. Please try again.");
+  }
+  document.body.addEventListener("htmx:responseError", onFailure);
+  document.body.addEventListener("htmx:sendError", onFailure);
+
+  document.addEventListener("DOMContentLoaded", render);
+  if (document.readyState !== "loading") render();
+})();

@@ -1,0 +1,53 @@
+import os
+
+import pytest
+
+# The sync Playwright API runs an event loop in the test thread; Django would
+# otherwise refuse database access from it (SynchronousOnlyOperation).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory  # noqa: E402
+from contacts.models import Role  # noqa: E402
+
+
+@pytest.fixture
+def workspace(db):
+    return WorkspaceFactory(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def admin_user(workspace):
+    return MembershipFactory(workspace=workspace, user=UserFactory(username="ada", first_name="Ada", last_name="Admin"), role=Role.ADMIN).user
+
+
+@pytest.fixture
+def manager(workspace):
+    return MembershipFactory(workspace=workspace, user=UserFactory(username="max", first_name="Max", last_name="Manager"), role=Role.MANAGER).user
+
+
+@pytest.fixture
+def member(workspace):
+    return MembershipFactory(workspace=workspace, user=UserFactory(username="mia", first_name="Mia", last_name="Member"), role=Role.MEMBER).user
+
+
+@pytest.fixture
+def other_workspace(db):
+    return WorkspaceFactory(name="Rivals", slug="rivals")
+
+
+def is_postgres():
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def test_settings(settings):
+    # Real hashing costs ~0.3 s per user; tests create hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client and live_server speak plain HTTP.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    # No collectstatic before tests: serve app files as they are.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
