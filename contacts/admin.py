@@ -1,0 +1,421 @@
+"""The Django admin, held to the same rules as the app.
+
+Archive, restore and delete go through contacts.services, so the admin checks the
+rules in the same SQL statement that writes and leaves the same timeline entries.
+Deleting from a person's page moves them to Recently Deleted (or erases someone
+already there); the stock "delete selected" is gone, as it would skip the rules.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts import services
+from contacts.exceptions import ContactError
+from contacts.models import (
+    ARCHIVE_BLOCKERS,
+    DELETE_BLOCKERS,
+    RESTORE_FROM_ARCHIVE_BLOCKERS,
+    RESTORE_FROM_DELETED_BLOCKERS,
+    Contact,
+    EntryKind,
+    Membership,
+    Operation,
+    Suppression,
+    TimelineEntry,
+    Workspace,
+    display_name,
+)
+
+TIMELINE_ROWS = 20
+# The person's page offers the same actions as the list.
+BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    title = "archived"
+    parameter_name = "archived"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Archived"), ("no", "Not archived")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(archived_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(archived_at__isnull=True)
+        return queryset
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    """Recently Deleted people stay out of the list unless asked for, as in the app."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("deleted", "Show Recently Deleted"), ("all", "Everyone, deleted too")]
+
+    def choices(self, changelist):
+        choices = list(super().choices(changelist))
+        choices[0]["display"] = "Not deleted"  # the default is not "All"
+        return choices
+
+    def queryset(self, request, queryset):
+        if self.value() == "deleted":
+            return queryset.filter(deleted_at__isnull=False)
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(deleted_at__isnull=True)
+
+
+class RecentTimelineFormSet(forms.BaseInlineFormSet):
+    def get_queryset(self):
+        # A long history would make the page huge; the newest entries are the useful ones.
+        # Kept, so the slice is fetched once rather than once per form.
+        if not hasattr(self, "_recent"):
+            self._recent = super().get_queryset()[:TIMELINE_ROWS]
+        return self._recent
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEntry
+    formset = RecentTimelineFormSet
+    verbose_name_plural = f"timeline (newest {TIMELINE_ROWS})"
+    fields = readonly_fields = ("at", "kind", "summary", "direction", "actor", "operation")
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "operation__actor").order_by("-at", "-pk")
+
+    # The timeline is history: it is written by the actions, never edited by hand.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ContactForm(forms.ModelForm):
+    def validate_constraints(self):
+        # Archive state is read-only on this form, and Django skips a constraint that names a
+        # field the form leaves out; check against the whole instance, so an archived person
+        # given an open stage or an assignee gets the rule's message instead of a server error.
+        try:
+            self.instance.validate_constraints(exclude=set(self.errors))
+        except ValidationError as error:
+            self.add_error(None, error)
+
+
+def _summary(workspace, verb: str, outcome, blocked: dict, blockers) -> str:
+    text = f"{workspace}: {outcome.done} {verb}, {outcome.skipped} skipped"
+    why = [f"{blocked[b.code]} {b.group}" for b in blockers if blocked.get(b.code)]
+    return f"{text} ({', '.join(why)})" if outcome.skipped and why else text
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    form = ContactForm
+    list_display = ("name", "company", "stage_name", "assignee", "archived_at", "deleted_at", "workspace")
+    list_filter = (
+        "stage",
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+        ArchivedFilter,
+        DeletedFilter,
+        "workspace",
+    )
+    search_fields = ("name", "email", "company")
+    list_select_related = ("workspace", "assignee")
+    fields = (
+        "workspace", "name", "email", "phone", "phone_e164", "company", "title", "stage", "assignee",
+        "last_touch_at", "archived_at", "archived_by", "deleted_at", "deleted_by", "created_at", "updated_at",
+    )
+    # Archive and delete happen through the actions, which write the timeline.
+    readonly_fields = (
+        "phone_e164", "archived_at", "archived_by", "deleted_at", "deleted_by", "created_at", "updated_at",
+    )
+    inlines = [TimelineInline]
+    actions = ["archive_people", "restore_people", "delete_people", "undelete_people"]
+
+    @admin.display(description="stage", ordering="stage")
+    def stage_name(self, contact):
+        return contact.stage_label if contact.stage else ""
+
+    def get_queryset(self, request):
+        people = super().get_queryset(request)
+        return people if request.user.is_superuser else people.visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving someone to another workspace would strand their assignee and history.
+        return self.readonly_fields + (("workspace",) if obj else ())
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_at = timezone.now()
+        if change:
+            # Write only what was edited here, so a stale form never undoes a concurrent archive;
+            # if that archive made this edit illegal, the database constraint refuses it.
+            edited = {*form.changed_data, "updated_at"}
+            if edited & {"email", "phone"}:
+                edited |= {"email", "phone", "phone_e164"}  # save() normalizes them together
+            obj.save(update_fields=edited)
+        else:
+            obj.save()
+        TimelineEntry.objects.bulk_create(self._history(request, obj, form, change))
+
+    def _history(self, request, obj, form, change) -> list[TimelineEntry]:
+        """The timeline entries for an edit by hand, like the ones the actions write."""
+        def entry(kind, summary, previous=""):
+            return TimelineEntry(contact=obj, kind=kind, actor=request.user, summary=summary, previous=previous)
+
+        if not change:
+            return [entry(EntryKind.CREATED, "Added in the admin")]
+        entries = []
+        if "stage" in form.changed_data:
+            previous = form.initial.get("stage") or ""
+            entries.append(entry(EntryKind.STAGE_CHANGED, f"Stage set to {obj.stage_label}", previous))
+        if "assignee" in form.changed_data:
+            previous = str(form.initial.get("assignee") or "")
+            if obj.assignee:
+                entries.append(entry(EntryKind.ASSIGNED, f"Assigned to {display_name(obj.assignee)}", previous))
+            else:
+                entries.append(entry(EntryKind.UNASSIGNED, "Assignee removed", previous))
+        return entries
+
+    # --- actions: one service call per workspace -------------------------------------
+
+    def _act(self, request, queryset, service, verb: str, blockers):
+        workspaces = Workspace.objects.filter(pk__in=queryset.order_by().values("workspace"))
+        for workspace in workspaces:
+            selected = queryset.filter(workspace=workspace)
+            try:
+                # Counting the blockers in the same transaction keeps the reasons true to the write.
+                with transaction.atomic():
+                    blocked = selected.order_by().aggregate(**{b.code: Count("pk", filter=b.q) for b in blockers})
+                    outcome = service(actor=request.user, workspace=workspace, selected=selected)
+            except ContactError as error:
+                why = self._why(request, error, workspace)
+                self.message_user(request, f"{workspace}: nothing {verb}. {why}", messages.ERROR)
+                continue
+            level = messages.SUCCESS if outcome.done else messages.WARNING
+            self.message_user(request, _summary(workspace, verb, outcome, blocked, blockers), level)
+
+    def _why(self, request, error, workspace) -> str:
+        # Superusers see every workspace here, but the services act only for members.
+        if not Membership.objects.filter(user=request.user, workspace=workspace).exists():
+            return f"{error.message} Add yourself to the members of {workspace} (Workspaces) to act on its people."
+        return error.message
+
+    @admin.action(
+        description="Archive this person",
+        description_plural="Archive selected people",
+        location=BOTH,
+        permissions=["change"],
+    )
+    def archive_people(self, request, queryset):
+        self._act(request, queryset, services.archive, "archived", ARCHIVE_BLOCKERS)
+
+    @admin.action(
+        description="Restore this person from the archive",
+        description_plural="Restore selected people from the archive",
+        location=BOTH,
+        permissions=["change"],
+    )
+    def restore_people(self, request, queryset):
+        self._act(request, queryset, services.restore_from_archive, "restored", RESTORE_FROM_ARCHIVE_BLOCKERS)
+
+    @admin.action(
+        description="Delete this person (move to Recently Deleted)",
+        description_plural="Delete selected people (move to Recently Deleted)",
+        location=BOTH,
+        permissions=["delete"],
+    )
+    def delete_people(self, request, queryset):
+        self._act(request, queryset, services.delete, "moved to Recently Deleted", DELETE_BLOCKERS)
+
+    @admin.action(
+        description="Restore this person from Recently Deleted",
+        description_plural="Restore selected people from Recently Deleted",
+        location=BOTH,
+        permissions=["change"],
+    )
+    def undelete_people(self, request, queryset):
+        self._act(request, queryset, services.restore_from_deleted, "restored", RESTORE_FROM_DELETED_BLOCKERS)
+
+    # --- deleting one person from their page --------------------------------------------
+
+    def has_delete_permission(self, request, obj=None):
+        # Rule 2: only archived people can be deleted; hides the Delete button for the rest.
+        if obj is not None and obj.archived_at is None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_refusal(self, request, contact) -> str:
+        """Why this user cannot delete this person from the admin, or "" when they can."""
+        if contact.deleted_at is None and contact.delete_blockers():
+            return "; ".join(r.message for r in contact.delete_blockers())
+        try:
+            services.require_delete_permission(request.user, contact.workspace)
+        except ContactError as error:
+            return self._why(request, error, contact.workspace)
+        return ""
+
+    def delete_view(self, request, object_id, extra_context=None):
+        contact = self.get_object(request, unquote(object_id))
+        if contact is None or not super().has_delete_permission(request, contact):
+            return super().delete_view(request, object_id, extra_context)  # stock "not found" / 403
+        refusal = self.delete_refusal(request, contact)
+        if refusal:
+            # Also catches a forged POST: nothing is deleted, and the reason is shown.
+            self.message_user(request, f"“{contact}” was not deleted: {refusal}", messages.ERROR)
+            return redirect(reverse("admin:contacts_contact_change", args=[contact.pk]))
+        if request.method == "POST":
+            self.delete_model(request, contact)
+            return redirect(reverse("admin:contacts_contact_changelist"))
+        title = "Erase this person for good?" if contact.deleted_at else "Move this person to Recently Deleted?"
+        return super().delete_view(request, object_id, {**(extra_context or {}), "title": title})
+
+    def delete_model(self, request, obj):
+        """Soft delete through the service (or erase someone already in Recently Deleted)."""
+        selected = Contact.objects.filter(pk=obj.pk)
+        if obj.deleted_at:
+            service, verb = services.purge, "erased for good"
+        else:
+            service, verb = services.delete, "moved to Recently Deleted"
+        try:
+            outcome = service(actor=request.user, workspace=obj.workspace, selected=selected)
+        except ContactError as error:
+            self.message_user(request, f"“{obj}” was not deleted: {error.message}", messages.ERROR)
+            return
+        if outcome.done:
+            self.message_user(request, f"“{obj}” {verb}.", messages.SUCCESS)
+        else:
+            refusal = f"“{obj}” was not deleted: it changed meanwhile; reload and try again."
+            self.message_user(request, refusal, messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        # Nothing in the admin calls this once delete_selected is gone; if something does, the rules still hold.
+        self._act(request, queryset, services.delete, "moved to Recently Deleted", DELETE_BLOCKERS)
+
+
+class MembershipFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # An assignee must be a member: removing (or swapping out) a member who is still
+        # assigned people would leave those people with an assignee outside the workspace.
+        for form in self.initial_forms:
+            if not (form.cleaned_data.get("DELETE") or "user" in form.changed_data):
+                continue
+            leaving = get_user_model().objects.get(pk=form.initial["user"])
+            assigned = Contact.objects.filter(workspace=self.instance, assignee=leaving).count()
+            if assigned:
+                raise ValidationError(
+                    f"{display_name(leaving)} is still the assignee of {assigned} people here; "
+                    "remove them as assignee first."
+                )
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    formset = MembershipFormSet
+    verbose_name, verbose_name_plural = "member", "members"
+    extra = 1
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "label_set", "member_count", "people_count")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            member_count=Count("memberships", distinct=True), people_count=Count("contacts", distinct=True)
+        )
+
+    @admin.display(description="members", ordering="member_count")
+    def member_count(self, workspace):
+        return workspace.member_count
+
+    @admin.display(description="people", ordering="people_count")
+    def people_count(self, workspace):
+        return workspace.people_count
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a workspace would erase its people outright, skipping archive and Recently Deleted.
+        if obj is not None and obj.contacts.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """"Don't re-create from sync" entries. Deleting one lifts it: sync may re-create the person."""
+
+    list_display = ("value", "kind", "workspace", "created_at", "created_by")
+    list_filter = ("kind", "workspace")
+    search_fields = ("value",)
+    list_select_related = ("workspace", "created_by")
+    actions = ["lift"]
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(
+        description="Lift selected suppressions (sync may re-create these people)",
+        permissions=["delete"],
+    )
+    def lift(self, request, queryset):
+        lifted, _ = queryset.delete()
+        self.message_user(request, f"{lifted} suppression(s) lifted.", messages.SUCCESS)
+
+    # Suppressions are recorded by the delete dialog with normalized values; here they are only lifted.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Operation)
+class OperationAdmin(admin.ModelAdmin):
+    """The log of bulk actions; read-only, since Undo relies on it."""
+
+    list_display = ("at", "action", "workspace", "actor", "count", "skipped", "undone_at")
+    list_filter = ("action", "workspace")
+    list_select_related = ("workspace", "actor")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,37 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from contacts import importing
+from contacts.management.workspaces import find_workspace
+
+
+class Command(BaseCommand):
+    help = (
+        "Import people from a CSV file with a header row. Columns: name (required), email, phone, company, "
+        "title, stage (either label set, or blank), assignee (a member's username, or blank), archived (yes/no). "
+        "Every row is checked first; if any row is bad, nothing is imported."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("workspace", help="The workspace's slug or name.")
+        parser.add_argument("file", help="Path to the CSV file (UTF-8).")
+
+    def handle(self, *args, workspace, file, **options):
+        found = find_workspace(workspace)
+        if found is None:
+            raise CommandError(f"No workspace {workspace!r}. Create it with: manage.py add_member {workspace} USERNAME")
+        path = Path(file)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror or error}") from None
+        try:
+            # Checked and written in one transaction, so the duplicate check still holds at the insert.
+            with transaction.atomic():
+                people = importing.check_csv(found, data)
+                count = importing.save_people(people, source=path.name)
+        except importing.ImportFailed as failed:
+            raise CommandError(f"Nothing imported from {path.name}:\n{failed.report()}") from None
+        self.stdout.write(self.style.SUCCESS(f"Imported {count} {'person' if count == 1 else 'people'} into {found}."))

@@ -1,0 +1,367 @@
+"""The Django admin keeps the same rules as the app: actions go through the services."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.models import Contact, EntryKind, Membership, Operation, Role, Stage, Suppression, TimelineEntry
+from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory
+
+CHANGELIST = reverse("admin:contacts_contact_changelist")
+
+
+@pytest.fixture
+def boss(workspace):
+    """A superuser who is also an admin member of the workspace, as the services require."""
+    user = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    MembershipFactory(workspace=workspace, user=user, role=Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def admin_client(client, boss):
+    client.force_login(boss)
+    return client
+
+
+def change_url(contact):
+    return reverse("admin:contacts_contact_change", args=[contact.pk])
+
+
+def delete_url(contact):
+    return reverse("admin:contacts_contact_delete", args=[contact.pk])
+
+
+def names_listed(response) -> set[str]:
+    return {c.name for c in response.context["cl"].result_list}
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def run_action(client, action, people, **query):
+    url = CHANGELIST + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+    return client.post(url, {"action": action, "_selected_action": [p.pk for p in people]}, follow=True)
+
+
+# --- the list ---------------------------------------------------------------------------
+
+
+def test_changelist_hides_recently_deleted_people_by_default(admin_client, workspace):
+    ContactFactory(workspace=workspace, name="Active Ann")
+    ContactFactory(workspace=workspace, name="Archived Bo", archived=True)
+    ContactFactory(workspace=workspace, name="Deleted Cy", deleted=True)
+    response = admin_client.get(CHANGELIST)
+    assert response.status_code == 200
+    assert names_listed(response) == {"Active Ann", "Archived Bo"}
+    assert "Show Recently Deleted" in response.text
+    assert names_listed(admin_client.get(CHANGELIST, {"state": "deleted"})) == {"Deleted Cy"}
+    assert names_listed(admin_client.get(CHANGELIST, {"state": "all"})) == {"Active Ann", "Archived Bo", "Deleted Cy"}
+
+
+def test_changelist_query_count_does_not_grow_with_the_page(
+    admin_client, workspace, member, django_assert_max_num_queries
+):
+    ContactFactory.create_batch(30, workspace=workspace, assignee=member)
+    with django_assert_max_num_queries(10):
+        assert admin_client.get(CHANGELIST).status_code == 200
+
+
+def test_archived_and_stage_filters_and_search_narrow_the_list(admin_client, workspace):
+    ContactFactory(workspace=workspace, name="Ann Ames", stage=Stage.LEAD, company="Globex")
+    ContactFactory(workspace=workspace, name="Bo Bell", archived=True, email="bo@initech.example")
+    assert names_listed(admin_client.get(CHANGELIST, {"archived": "yes"})) == {"Bo Bell"}
+    assert names_listed(admin_client.get(CHANGELIST, {"archived": "no"})) == {"Ann Ames"}
+    assert names_listed(admin_client.get(CHANGELIST, {"stage__exact": "lead"})) == {"Ann Ames"}
+    assert names_listed(admin_client.get(CHANGELIST, {"q": "globex"})) == {"Ann Ames"}
+    assert names_listed(admin_client.get(CHANGELIST, {"q": "initech"})) == {"Bo Bell"}
+
+
+def test_assignee_and_workspace_filters(admin_client, workspace, other_workspace, member):
+    ContactFactory(workspace=workspace, name="Ann Ames", assignee=member)
+    ContactFactory(workspace=workspace, name="Bo Bell")
+    ContactFactory(workspace=other_workspace, name="Rival Ray")
+    assert names_listed(admin_client.get(CHANGELIST, {"assignee__id__exact": member.pk})) == {"Ann Ames"}
+    assert names_listed(admin_client.get(CHANGELIST, {"workspace__id__exact": other_workspace.pk})) == {"Rival Ray"}
+
+
+def test_delete_selected_is_not_offered(admin_client):
+    actions = dict(admin_client.get(CHANGELIST).context["action_form"].fields["action"].choices)
+    assert "delete_selected" not in actions
+    assert {"archive_people", "restore_people", "delete_people", "undelete_people"} <= set(actions)
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+def test_archive_action_archives_the_eligible_and_reports_why_the_rest_were_skipped(
+    admin_client, workspace, boss, member
+):
+    past = ContactFactory(workspace=workspace, name="Past Pat", stage=Stage.PAST)
+    active = ContactFactory(workspace=workspace, name="Active Al", stage=Stage.ACTIVE)
+    assigned = ContactFactory(workspace=workspace, name="Assigned Ada", stage=Stage.LOST, assignee=member)
+    response = run_action(admin_client, "archive_people", [past, active, assigned])
+    assert messages_of(response) == ["Acme: 1 archived, 2 skipped (1 have an open stage, 1 are assigned)"]
+    assert set(Contact.objects.archived().values_list("name", flat=True)) == {"Past Pat"}
+    past.refresh_from_db()
+    assert past.archived_by == boss
+    # The service wrote the timeline and the operation, as the app does.
+    assert TimelineEntry.objects.get(contact=past, kind=EntryKind.ARCHIVED).actor == boss
+    assert Operation.objects.get(action="archive").count == 1
+
+
+def test_restore_action_brings_archived_people_back(admin_client, workspace):
+    archived = ContactFactory(workspace=workspace, name="Arch Ann", archived=True)
+    active = ContactFactory(workspace=workspace, name="Act Bo")
+    response = run_action(admin_client, "restore_people", [archived, active])
+    assert messages_of(response) == ["Acme: 1 restored, 1 skipped (1 are not archived)"]
+    archived.refresh_from_db()
+    assert archived.archived_at is None
+
+
+def test_delete_action_moves_only_archived_people_to_recently_deleted(admin_client, workspace, boss):
+    archived = ContactFactory(workspace=workspace, name="Arch Ann", archived=True)
+    active = ContactFactory(workspace=workspace, name="Act Bo")
+    response = run_action(admin_client, "delete_people", [archived, active])
+    assert messages_of(response) == ["Acme: 1 moved to Recently Deleted, 1 skipped (1 are not archived)"]
+    archived.refresh_from_db()
+    active.refresh_from_db()
+    assert archived.deleted_at is not None and archived.deleted_by == boss
+    assert active.deleted_at is None and active.archived_at is None
+    assert names_listed(response) == {"Act Bo"}
+
+
+def test_undelete_action_returns_people_to_the_archive(admin_client, workspace):
+    deleted = ContactFactory(workspace=workspace, name="Del Dee", deleted=True)
+    response = run_action(admin_client, "undelete_people", [deleted], state="deleted")
+    assert messages_of(response) == ["Acme: 1 restored, 0 skipped"]
+    deleted.refresh_from_db()
+    assert deleted.deleted_at is None and deleted.archived_at is not None
+
+
+def test_actions_call_the_service_once_per_workspace(admin_client, workspace, other_workspace, boss):
+    MembershipFactory(workspace=other_workspace, user=boss, role=Role.MEMBER)
+    people = [ContactFactory(workspace=w) for w in (workspace, other_workspace, workspace)]
+    response = run_action(admin_client, "archive_people", people)
+    assert sorted(messages_of(response)) == ["Acme: 2 archived, 0 skipped", "Rivals: 1 archived, 0 skipped"]
+    assert sorted(Operation.objects.values_list("workspace__slug", "count")) == [("acme", 2), ("rivals", 1)]
+
+
+def test_superuser_outside_a_workspace_gets_an_error_message_and_nothing_changes(admin_client, other_workspace):
+    rival = ContactFactory(workspace=other_workspace, name="Rival Ray")
+    response = run_action(admin_client, "archive_people", [rival])
+    assert response.status_code == 200
+    [message] = messages_of(response)
+    assert message.startswith("Rivals: nothing archived. You are not a member of this workspace.")
+    assert "Add yourself to the members of Rivals" in message
+    rival.refresh_from_db()
+    assert rival.archived_at is None and not Operation.objects.exists()
+
+
+def test_member_role_cannot_delete_through_the_action(client, workspace):
+    staff = UserFactory(username="staffer", is_staff=True, is_superuser=True)
+    MembershipFactory(workspace=workspace, user=staff, role=Role.MEMBER)
+    client.force_login(staff)
+    archived = ContactFactory(workspace=workspace, archived=True)
+    response = run_action(client, "delete_people", [archived])
+    assert messages_of(response) == [
+        "Acme: nothing moved to Recently Deleted. Only admins and managers can delete people."
+    ]
+    archived.refresh_from_db()
+    assert archived.deleted_at is None
+
+
+# --- one person's page --------------------------------------------------------------------
+
+
+def test_a_person_can_be_archived_from_their_own_page(admin_client, workspace):
+    person = ContactFactory(workspace=workspace, name="Past Pat", stage=Stage.PAST)
+    page = admin_client.get(change_url(person))
+    assert "Archive this person" in page.text
+    response = admin_client.post(
+        change_url(person), {"CHANGE_FORM-action": "archive_people", "_selected_action": person.pk}, follow=True
+    )
+    assert messages_of(response) == ["Acme: 1 archived, 0 skipped"]
+    person.refresh_from_db()
+    assert person.archived_at is not None
+
+
+def test_change_page_shows_the_newest_twenty_timeline_entries_in_few_queries(
+    admin_client, workspace, django_assert_max_num_queries
+):
+    person = ContactFactory(workspace=workspace)
+    now = timezone.now()
+    for day in range(25):
+        TimelineEntryFactory(contact=person, summary=f"entry {day}", at=now - timezone.timedelta(days=day))
+    with django_assert_max_num_queries(10):
+        response = admin_client.get(change_url(person))
+    assert response.status_code == 200
+    [timeline] = response.context["inline_admin_formsets"]
+    shown = [form.instance.summary for form in timeline.formset.forms]
+    assert shown == [f"entry {day}" for day in range(20)]
+
+
+def test_delete_button_is_hidden_and_deleting_a_non_archived_person_is_refused(admin_client, workspace):
+    person = ContactFactory(workspace=workspace, name="Active Ann")
+    assert delete_url(person) not in admin_client.get(change_url(person)).text
+    forged_post = admin_client.post(delete_url(person), {"post": "yes"}, follow=True)
+    for response in (admin_client.get(delete_url(person), follow=True), forged_post):
+        assert response.redirect_chain[-1][0] == change_url(person)
+        assert messages_of(response) == ["“Active Ann” was not deleted: Not archived — archive it first"]
+    person.refresh_from_db()
+    assert person.deleted_at is None and Contact.objects.filter(pk=person.pk).exists()
+
+
+def test_deleting_an_archived_person_from_the_page_moves_them_to_recently_deleted(admin_client, workspace, boss):
+    person = ContactFactory(workspace=workspace, name="Arch Ann", archived=True)
+    confirm = admin_client.get(delete_url(person))
+    assert confirm.status_code == 200 and "Move this person to Recently Deleted?" in confirm.text
+    response = admin_client.post(delete_url(person), {"post": "yes"}, follow=True)
+    assert messages_of(response) == ["“Arch Ann” moved to Recently Deleted."]
+    person.refresh_from_db()
+    assert person.deleted_at is not None and person.deleted_by == boss
+    assert person.timeline.filter(kind=EntryKind.DELETED).exists()
+
+
+def test_deleting_someone_in_recently_deleted_from_the_page_erases_them(admin_client, workspace):
+    person = ContactFactory(workspace=workspace, name="Del Dee", deleted=True)
+    response = admin_client.post(delete_url(person), {"post": "yes"}, follow=True)
+    assert messages_of(response) == ["“Del Dee” erased for good."]
+    assert not Contact.objects.filter(pk=person.pk).exists()
+
+
+def test_member_role_cannot_delete_from_the_page(client, workspace):
+    staff = UserFactory(username="staffer", is_staff=True, is_superuser=True)
+    MembershipFactory(workspace=workspace, user=staff, role=Role.MEMBER)
+    client.force_login(staff)
+    person = ContactFactory(workspace=workspace, name="Arch Ann", archived=True)
+    response = client.post(delete_url(person), {"post": "yes"}, follow=True)
+    assert messages_of(response) == ["“Arch Ann” was not deleted: Only admins and managers can delete people."]
+    person.refresh_from_db()
+    assert person.deleted_at is None
+
+
+def change_form_data(response) -> dict:
+    """What the browser would post back: the form's current values plus the inline management forms."""
+    form = response.context["adminform"].form
+    data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+        for child in formset.forms:
+            data.update({child.add_prefix(name): child[name].value() or "" for name in child.fields})
+    return data
+
+
+def test_giving_an_archived_person_an_open_stage_shows_the_rule_on_the_form(admin_client, workspace):
+    person = ContactFactory(workspace=workspace, archived=True, stage=Stage.LOST)
+    data = change_form_data(admin_client.get(change_url(person)))
+    response = admin_client.post(change_url(person), {**data, "stage": Stage.ACTIVE})
+    assert response.status_code == 200
+    assert "An archived person cannot have an open stage" in response.text
+    person.refresh_from_db()
+    assert person.stage == Stage.LOST
+
+
+def test_giving_an_archived_person_an_assignee_shows_the_rule_on_the_form(admin_client, workspace, member):
+    person = ContactFactory(workspace=workspace, archived=True)
+    data = change_form_data(admin_client.get(change_url(person)))
+    response = admin_client.post(change_url(person), {**data, "assignee": member.pk})
+    assert "Restore the person to My People first." in response.text
+    person.refresh_from_db()
+    assert person.assignee is None
+
+
+def test_editing_an_active_person_saves(admin_client, workspace, member):
+    person = ContactFactory(workspace=workspace, stage=Stage.PAST)
+    TimelineEntryFactory.create_batch(25, contact=person)  # more than the page shows
+    data = change_form_data(admin_client.get(change_url(person)))
+    response = admin_client.post(change_url(person), {**data, "stage": Stage.ACTIVE, "assignee": member.pk})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.stage, person.assignee) == (Stage.ACTIVE, member)
+
+
+def test_assignee_must_be_a_member_of_the_workspace(admin_client, workspace):
+    outsider = UserFactory(username="outsider")
+    person = ContactFactory(workspace=workspace)
+    data = change_form_data(admin_client.get(change_url(person)))
+    response = admin_client.post(change_url(person), {**data, "assignee": outsider.pk})
+    assert "The assignee must be a member of this workspace." in response.text
+
+
+# --- the other models ------------------------------------------------------------------------
+
+
+def test_workspace_page_manages_members_and_roles(admin_client, workspace, member):
+    url = reverse("admin:contacts_workspace_change", args=[workspace.pk])
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    data = change_form_data(response)
+    prefix = response.context["inline_admin_formsets"][0].formset.prefix
+    forms = response.context["inline_admin_formsets"][0].formset.forms
+    index = next(i for i, form in enumerate(forms) if form.instance.user_id == member.pk)
+    data[f"{prefix}-{index}-role"] = Role.MANAGER
+    assert admin_client.post(url, data).status_code == 302
+    assert Membership.objects.get(workspace=workspace, user=member).role == Role.MANAGER
+
+
+def test_a_workspace_with_people_cannot_be_deleted_from_the_admin(admin_client, workspace):
+    ContactFactory(workspace=workspace)
+    response = admin_client.post(reverse("admin:contacts_workspace_delete", args=[workspace.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert Contact.objects.filter(workspace=workspace).exists()
+
+
+def test_suppressions_are_listed_searched_and_lifted(admin_client, workspace):
+    kept = Suppression.objects.create(workspace=workspace, kind="email", value="keep@example.com")
+    lifted = Suppression.objects.create(workspace=workspace, kind="email", value="lift@example.com")
+    url = reverse("admin:contacts_suppression_changelist")
+    assert [s.value for s in admin_client.get(url, {"q": "lift"}).context["cl"].result_list] == ["lift@example.com"]
+    response = admin_client.post(url, {"action": "lift", "_selected_action": [lifted.pk]}, follow=True)
+    assert messages_of(response) == ["1 suppression(s) lifted."]
+    assert list(Suppression.objects.all()) == [kept]
+
+
+def test_operations_are_read_only(admin_client, workspace, boss):
+    operation = Operation.objects.create(workspace=workspace, actor=boss, action="archive", count=3)
+    assert admin_client.get(reverse("admin:contacts_operation_changelist")).status_code == 200
+    response = admin_client.get(reverse("admin:contacts_operation_change", args=[operation.pk]))
+    assert response.status_code == 200 and 'type="submit"' not in response.text.split('id="operation_form"')[-1]
+    delete = admin_client.post(reverse("admin:contacts_operation_delete", args=[operation.pk]), {"post": "yes"})
+    assert delete.status_code == 403 and Operation.objects.filter(pk=operation.pk).exists()
+
+
+def test_edits_by_hand_are_written_to_the_timeline(admin_client, workspace, boss, member):
+    person = ContactFactory(workspace=workspace, stage=Stage.PAST)
+    data = change_form_data(admin_client.get(change_url(person)))
+    admin_client.post(change_url(person), {**data, "stage": Stage.LEAD, "assignee": member.pk})
+    entries = {e.kind: e for e in person.timeline.all()}
+    assert entries[EntryKind.STAGE_CHANGED].summary == "Stage set to Lead"
+    assert entries[EntryKind.STAGE_CHANGED].previous == Stage.PAST
+    assert entries[EntryKind.ASSIGNED].summary == "Assigned to Mia Member"
+    assert {e.actor for e in entries.values()} == {boss}
+
+
+def test_a_person_added_in_the_admin_gets_a_created_entry(admin_client, workspace, boss):
+    response = admin_client.get(reverse("admin:contacts_contact_add"))
+    data = {**change_form_data(response), "workspace": workspace.pk, "name": "New Nora", "stage": ""}
+    assert admin_client.post(reverse("admin:contacts_contact_add"), data).status_code == 302
+    nora = Contact.objects.get(name="New Nora")
+    assert list(nora.timeline.values_list("kind", "actor")) == [(EntryKind.CREATED, boss.pk)]
+
+
+def test_a_member_who_is_still_an_assignee_cannot_be_removed(admin_client, workspace, member):
+    ContactFactory(workspace=workspace, assignee=member)
+    url = reverse("admin:contacts_workspace_change", args=[workspace.pk])
+    response = admin_client.get(url)
+    data = change_form_data(response)
+    formset = response.context["inline_admin_formsets"][0].formset
+    index = next(i for i, form in enumerate(formset.forms) if form.instance.user_id == member.pk)
+    data[f"{formset.prefix}-{index}-DELETE"] = "on"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Mia Member is still the assignee of 1 people here; remove them as assignee first." in response.text
+    assert Membership.objects.filter(workspace=workspace, user=member).exists()
