@@ -217,7 +217,7 @@ NOT_ASSIGNED = Blocker(
     group="have no assignee",
 )
 ARCHIVED_OR_DELETED = Blocker(
-    code="archived",
+    code="archived_restore_first",
     q=Q(archived_at__isnull=False),
     applies=lambda c: c.archived_at is not None,
     explain=lambda c: "Archived — restore it first",
@@ -382,6 +382,9 @@ class Contact(models.Model):
 
     def save(self, *args, **kwargs):
         self.normalize()
+        self.updated_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at", "email", "phone", "phone_e164"}
         super().save(*args, **kwargs)
 
     def clean(self):

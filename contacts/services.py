@@ -317,6 +317,7 @@ def undo(*, actor, operation: Operation) -> Outcome:
         raise ContactError("This action cannot be undone.")
     if operation.actor_id != actor.pk:
         raise NotAllowed("Only the person who did this can undo it.")
+    membership_for(actor, operation.workspace)
     with transaction.atomic():
         operation = Operation.objects.select_for_update().get(pk=operation.pk)
         if operation.undone_at:
@@ -357,7 +358,10 @@ def _put_back_previous(actor, operation: Operation, workspace: Workspace) -> Out
             value, blockers, kind = previous, change_stage_blockers(previous, workspace), EntryKind.STAGE_CHANGED
             summary = f"Stage set back to {workspace.stage_label(previous)}"
         else:
-            value = Membership.objects.get(workspace=workspace, user_id=int(previous)).user
+            membership = Membership.objects.filter(workspace=workspace, user_id=int(previous)).first()
+            if membership is None:
+                continue  # they left the workspace: those people stay unassigned (counted as skipped)
+            value = membership.user
             blockers, kind = OPEN_STAGE_BLOCKERS, EntryKind.ASSIGNED
             summary = f"Assigned back to {display_name(value)}"
         done += _change(

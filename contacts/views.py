@@ -18,6 +18,7 @@ from contacts.exceptions import BadSelection, ContactError, NotAllowed, StaleCon
 from contacts.listing import build_listing, current_membership
 from contacts.models import Contact, Operation
 from contacts.selection import Selection
+from contacts.timeline import details_context
 
 PEOPLE_TEMPLATE = "contacts/people.html"
 
@@ -39,10 +40,12 @@ def people(request):
 def person(request, pk: int):
     context = build_listing(request, view="list")
     person = get_object_or_404(
-        Contact.objects.in_workspace(context["workspace"]).not_deleted().select_related("assignee", "archived_by"),
+        Contact.objects.in_workspace(context["workspace"])
+        .not_deleted()
+        .select_related("workspace", "assignee", "archived_by"),
         pk=pk,
     )
-    context |= {"person": person, "timeline": person.timeline.select_related("actor")[:50]}
+    context |= details_context(request, context["membership"], person)
     if request.htmx and request.htmx.target == "details" and not request.htmx.history_restore_request:
         return render(request, f"{PEOPLE_TEMPLATE}#details", context)
     return render(request, _people_template(request), context)
