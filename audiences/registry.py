@@ -25,6 +25,8 @@ class Audience:
     # Listed under "Other Audiences" in the switcher.
     other: bool = True
     empty: str = "No one here yet."
+    # Shown as an extra column: when and by whom people entered this audience.
+    since: tuple[str, str] | None = None
 
     def name_for(self, workspace: Workspace) -> str:
         return workspace.stage_label(self.stage) if self.stage is not None else self.name
@@ -60,6 +62,7 @@ ARCHIVED = Audience(
     people=lambda w, u: Contact.objects.in_workspace(w).archived(),
     actions=ARCHIVE_ACTIONS,
     empty="No one is archived. Archived people keep their history and leave My People.",
+    since=("archived", "Archived"),
 )
 RECENTLY_DELETED = Audience(
     slug="deleted",
@@ -67,6 +70,7 @@ RECENTLY_DELETED = Audience(
     people=_recently_deleted,
     actions=DELETED_ACTIONS,
     empty="Nothing was deleted recently.",
+    since=("deleted", "Deleted"),
 )
 STAGE_AUDIENCES = tuple(
     Audience(

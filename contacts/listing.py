@@ -51,7 +51,7 @@ def build_listing(request, view: str | None = None) -> dict:
     except BadSelection as error:
         raise Http404(error.message) from error
     people = people_filter.apply(audience.people_for(workspace, request.user), workspace)
-    table = PeopleTable(people.select_related("workspace", "assignee"))
+    table = PeopleTable.for_audience(people.select_related("workspace", "assignee"), audience)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     return {
         "membership": membership,

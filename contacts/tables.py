@@ -33,6 +33,21 @@ class PeopleTable(tables.Table):
         order_by = ("name",)
         empty_text = ""
 
+    @classmethod
+    def for_audience(cls, people, audience):
+        """The table for an audience; Archived and Recently Deleted add when and by whom."""
+        if audience.since is None:
+            return cls(people)
+        event, header = audience.since
+        column = tables.TemplateColumn(
+            template_name="contacts/cells/since.html",
+            verbose_name=header,
+            order_by=(f"{event}_at",),
+            extra_context={"event": event},
+            attrs={"td": {"class": "col-touch"}, "th": {"class": "col-touch"}},
+        )
+        return cls(people.select_related(f"{event}_by"), extra_columns=[("since", column)])
+
     def order_last_touch_at(self, queryset, is_descending):
         field = F("last_touch_at")
         ordering = field.desc(nulls_last=True) if is_descending else field.asc(nulls_first=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import person_views, views
+from contacts import person_views, suppression_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("bulk/", views.bulk_start, name="bulk-start"),
     path("bulk/<str:action>/", views.bulk, name="bulk"),
     path("undo/<int:operation_id>/", views.undo, name="undo"),
+    path("settings/suppressions/", suppression_views.suppressions, name="suppressions"),
+    path("settings/suppressions/<int:pk>/lift/", suppression_views.lift_suppression, name="lift-suppression"),
 ]
