@@ -49,5 +49,7 @@ def test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # Login rate limiting has its own tests (tests/test_security.py), which turn it back on.
+    settings.AXES_ENABLED = False
     # No collectstatic before tests: serve app files as they are.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
