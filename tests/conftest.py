@@ -53,3 +53,15 @@ def test_settings(settings):
     settings.AXES_ENABLED = False
     # No collectstatic before tests: serve app files as they are.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def pytest_collection_modifyitems(config, items):
+    """`postgres` tests need row locks and real parallel writers; SQLite serializes writers."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); .ci/run runs it")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

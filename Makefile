@@ -1,0 +1,103 @@
+# My People — developer entry points.
+#
+#   make run                      set up (first time), migrate, seed the demo, serve on 127.0.0.1:8000
+#   make test                     install test extras, find a Chromium, run the whole pytest suite
+#   make test PYTEST_ARGS="tests/browser -x"
+#
+# Installing is skipped while the stamp files are newer than pyproject.toml, so
+# repeated runs are fast. Override VENV/PYTHON to use another virtualenv/interpreter.
+
+PYTHON ?= python3.12
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+VENV_STAMP := $(VENV)/.created
+INSTALL_STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install install-test venv chromium clean-venv
+
+help:
+	@echo "make run    - create .venv, install, migrate, seed the demo and serve on http://$(HOST):$(PORT)/"
+	@echo "make test   - install test extras, check for Chromium, run pytest (extra args: PYTEST_ARGS=...)"
+
+# --- virtualenv -------------------------------------------------------------
+
+$(VENV_STAMP):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+	  echo "error: $(PYTHON) not found. Install Python 3.12 (e.g. 'pyenv install 3.12') or pass PYTHON=/path/to/python3.12." >&2; \
+	  exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
+	  echo "error: $(PYTHON) is $$($(PYTHON) --version 2>&1); Django 6.1 needs Python >= 3.12." >&2; \
+	  exit 1; }
+	@echo ">>> Creating virtualenv $(VENV) with $$($(PYTHON) --version 2>&1)"
+	$(PYTHON) -m venv $(VENV)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
+	  echo "error: existing $(VENV) uses $$($(PY) --version 2>&1); remove it ('make clean-venv') and retry." >&2; \
+	  exit 1; }
+	$(PIP) install --quiet --upgrade pip
+	@touch $@
+
+venv: $(VENV_STAMP)
+
+$(INSTALL_STAMP): pyproject.toml $(VENV_STAMP)
+	@echo ">>> Installing the app into $(VENV)"
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml $(VENV_STAMP)
+	@echo ">>> Installing the app with test extras into $(VENV)"
+	$(PIP) install --quiet -e ".[test]"
+	@touch $@ $(INSTALL_STAMP)
+
+install: $(INSTALL_STAMP)
+install-test: $(TEST_STAMP)
+
+clean-venv:
+	rm -rf $(VENV)
+
+# --- run --------------------------------------------------------------------
+
+run: $(INSTALL_STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo
+	@echo "=================================================================="
+	@echo "  My People: http://$(HOST):$(PORT)/accounts/login/"
+	@echo "  Log in as  demo / demo-password   (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "  Stop with Ctrl-C."
+	@echo "=================================================================="
+	@echo
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# --- test -------------------------------------------------------------------
+
+# Playwright is given CHROMIUM_PATH, else `chromium` on PATH (tests/browser/conftest.py);
+# only when neither exists do we fall back to Playwright's own download.
+chromium: $(TEST_STAMP)
+	@if [ -n "$$CHROMIUM_PATH" ]; then \
+	  if [ -x "$$CHROMIUM_PATH" ]; then echo ">>> Chromium: $$CHROMIUM_PATH (CHROMIUM_PATH)"; \
+	  else echo "error: CHROMIUM_PATH=$$CHROMIUM_PATH is not an executable file." >&2; exit 1; fi; \
+	elif command -v chromium >/dev/null 2>&1; then \
+	  echo ">>> Chromium: $$(command -v chromium)"; \
+	elif $(PY) -c 'from playwright.sync_api import sync_playwright as s; p = s().start(); p.chromium.launch(args=["--no-sandbox"]).close(); p.stop()' >/dev/null 2>&1; then \
+	  echo ">>> Chromium: Playwright's own"; \
+	else \
+	  echo ">>> No Chromium found; trying: python -m playwright install chromium"; \
+	  $(PY) -m playwright install chromium || { \
+	    echo "" >&2; \
+	    echo "error: no Chromium for the browser tests, and Playwright could not download one." >&2; \
+	    echo "  Install one:  sudo apt-get install -y chromium   (Debian/Ubuntu; puts it on PATH)" >&2; \
+	    echo "  or point at one:  make test CHROMIUM_PATH=/path/to/chrome" >&2; \
+	    exit 1; }; \
+	fi
+
+# TESTING=1: plain static storage (no collectstatic manifest needed) under DEBUG=False.
+test: chromium
+	TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
