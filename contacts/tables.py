@@ -1,7 +1,9 @@
 import django_tables2 as tables
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, When
 
-from contacts.models import Contact
+from contacts.models import Contact, Stage
+
+STAGE_ORDER = (Stage.LEAD, Stage.POTENTIAL, Stage.ACTIVE, Stage.PAST, Stage.LOST, Stage.NONE)
 
 
 class PeopleTable(tables.Table):
@@ -10,13 +12,19 @@ class PeopleTable(tables.Table):
     select = tables.TemplateColumn(
         template_name="contacts/cells/select.html", orderable=False, verbose_name="", attrs={"th": {"class": "col-select"}, "td": {"class": "col-select"}}
     )
-    name = tables.TemplateColumn(template_name="contacts/cells/name.html", verbose_name="Name")
-    company = tables.Column(verbose_name="Company", default="", attrs={"td": {"class": "col-company"}, "th": {"class": "col-company"}})
+    # Every sort ends with the primary key, so paging over equal values never repeats or skips anyone.
+    name = tables.TemplateColumn(template_name="contacts/cells/name.html", verbose_name="Name", order_by=("name", "pk"))
+    company = tables.Column(
+        verbose_name="Company",
+        default="",
+        order_by=("company", "pk"),
+        attrs={"td": {"class": "col-company"}, "th": {"class": "col-company"}},
+    )
     stage = tables.TemplateColumn(template_name="contacts/cells/stage.html", verbose_name="Stage")
     assignee = tables.TemplateColumn(
         template_name="contacts/cells/assignee.html",
         verbose_name="Assignee",
-        order_by=("assignee__first_name", "assignee__last_name"),
+        order_by=("assignee__first_name", "assignee__last_name", "pk"),
         attrs={"td": {"class": "col-assignee"}, "th": {"class": "col-assignee"}},
     )
     last_touch_at = tables.TemplateColumn(
@@ -48,7 +56,13 @@ class PeopleTable(tables.Table):
         )
         return cls(people.select_related(f"{event}_by"), extra_columns=[("since", column)])
 
+    def order_stage(self, queryset, is_descending):
+        """By phase (Lead → Lost, then no stage), not alphabetically by key."""
+        rank = Case(*[When(stage=stage, then=i) for i, stage in enumerate(STAGE_ORDER)], output_field=IntegerField())
+        ordering = rank.desc() if is_descending else rank.asc()
+        return queryset.order_by(ordering, "-pk" if is_descending else "pk"), True
+
     def order_last_touch_at(self, queryset, is_descending):
         field = F("last_touch_at")
         ordering = field.desc(nulls_last=True) if is_descending else field.asc(nulls_first=True)
-        return queryset.order_by(ordering, "pk"), True
+        return queryset.order_by(ordering, "-pk" if is_descending else "pk"), True
