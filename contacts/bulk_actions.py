@@ -20,6 +20,7 @@ from contacts.models import (
     REMOVE_ASSIGNEE_BLOCKERS,
     RESTORE_FROM_ARCHIVE_BLOCKERS,
     RESTORE_FROM_DELETED_BLOCKERS,
+    OPEN_STAGES,
     Blocker,
     Stage,
     Workspace,
@@ -34,14 +35,15 @@ NAMES_PER_GROUP = 10
 
 
 class StageForm(forms.Form):
-    stage = forms.ChoiceField(label="New stage", choices=Stage.choices, required=False)
+    # Not "stage": that name is the stage *filter* of a select-all selection.
+    new_stage = forms.ChoiceField(label="New stage", choices=Stage.choices, required=False)
 
     def __init__(self, *args, workspace: Workspace, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [(v or "none", label) for v, label in workspace.stage_choices()]
+        self.fields["new_stage"].choices = [(v or "none", label) for v, label in workspace.stage_choices()]
 
-    def clean_stage(self):
-        value = self.cleaned_data["stage"]
+    def clean_new_stage(self):
+        value = self.cleaned_data["new_stage"]
         if value == "":
             raise forms.ValidationError("Pick a stage.")
         return "" if value == "none" else value
@@ -61,6 +63,10 @@ class BulkAction:
     # Destructive actions refuse to run if the people changed since the dialog opened.
     exact_count = False
     form_class: type[forms.Form] | None = None
+    # The dialog cannot show numbers until the user has chosen something (a stage).
+    needs_choice = False
+    # "Select only those who cannot be ..." can be expressed as a filter.
+    narrowable = True
     description = ""
 
     def make_form(self, data, workspace):
@@ -75,6 +81,13 @@ class BulkAction:
 
     def execute(self, *, actor, workspace, selected: QuerySet, options: dict, expected: int | None):
         raise NotImplementedError
+
+    def describe(self, options: dict) -> str:
+        return self.description
+
+    def will(self, options: dict) -> str:
+        """What confirming does to each eligible person: "8 people will {be archived}"."""
+        return f"be {self.past}"
 
     def question(self, n: int) -> str:
         return f"{self.label} {people(n)}?"
@@ -113,7 +126,7 @@ class Restore(BulkAction):
 
 
 class Delete(BulkAction):
-    name, label, past = "delete", "Delete", "deleted"
+    name, label, past = "delete", "Delete", "moved to Recently Deleted"
     destructive = needs_delete_role = typed_count = exact_count = True
     form_class = DeleteForm
 
@@ -129,9 +142,6 @@ class Delete(BulkAction):
             expected=expected,
         )
 
-    def outcome_text(self, done, skipped, options):
-        text = super().outcome_text(done, skipped, options)
-        return f"{text} · in Recently Deleted" if done else text
 
 
 class Undelete(BulkAction):
@@ -160,7 +170,19 @@ class Purge(BulkAction):
 class ChangeStage(BulkAction):
     name, label, past = "change_stage", "Change stage", "moved"
     form_class = StageForm
-    description = "Archived people cannot get an open stage; restore them first."
+    needs_choice = True
+    # Who is blocked depends on the stage picked, which a filter does not carry.
+    narrowable = False
+
+    def will(self, options):
+        if options.get("stage") == Stage.NONE:
+            return "have their stage removed"
+        return f"be moved to {options.get('stage_label', '')}"
+
+    def describe(self, options):
+        if options.get("stage") in OPEN_STAGES:
+            return "Archived people cannot get an open stage; restore them first."
+        return ""
 
     def blockers(self, workspace, options):
         if "stage" not in options:
@@ -177,7 +199,10 @@ class ChangeStage(BulkAction):
         return f"Change stage of {people(n)}"
 
     def outcome_text(self, done, skipped, options):
-        text = f"{people(done)} moved to {options['stage_label']}"
+        if options["stage"] == Stage.NONE:
+            text = f"Stage removed from {people(done)}"
+        else:
+            text = f"{people(done)} moved to {options['stage_label']}"
         return f"{text} · {skipped} skipped" if skipped else text
 
 

@@ -160,8 +160,9 @@ class Blocker:
     q: Q
     applies: Callable[["Contact"], bool]
     explain: Callable[["Contact"], str]
-    # Heading of the dialog group, after the count: "3 have an open stage".
+    # Heading of the dialog group, after the count: "3 have an open stage", "1 has an open stage".
     group: str
+    group_one: str
 
     def reason(self, contact: "Contact") -> Reason:
         return Reason(self.code, self.explain(contact))
@@ -173,6 +174,7 @@ IS_DELETED = Blocker(
     applies=lambda c: c.deleted_at is not None,
     explain=lambda c: "In Recently Deleted — restore it first",
     group="are in Recently Deleted",
+    group_one="is in Recently Deleted",
 )
 IS_ARCHIVED = Blocker(
     code="archived",
@@ -180,6 +182,7 @@ IS_ARCHIVED = Blocker(
     applies=lambda c: c.archived_at is not None and c.deleted_at is None,
     explain=lambda c: "Already archived",
     group="are already archived",
+    group_one="is already archived",
 )
 HAS_OPEN_STAGE = Blocker(
     code="open_stage",
@@ -187,6 +190,7 @@ HAS_OPEN_STAGE = Blocker(
     applies=lambda c: c.stage in OPEN_STAGES,
     explain=lambda c: f"Stage is {c.stage_label} — change or remove the stage",
     group="have an open stage",
+    group_one="has an open stage",
 )
 IS_ASSIGNED = Blocker(
     code="assigned",
@@ -194,6 +198,7 @@ IS_ASSIGNED = Blocker(
     applies=lambda c: c.assignee_id is not None,
     explain=lambda c: f"Assigned to {display_name(c.assignee)} — remove the assignee",
     group="are assigned",
+    group_one="is assigned",
 )
 NOT_ARCHIVED = Blocker(
     code="not_archived",
@@ -201,6 +206,7 @@ NOT_ARCHIVED = Blocker(
     applies=lambda c: c.archived_at is None,
     explain=lambda c: "Not archived — archive it first",
     group="are not archived",
+    group_one="is not archived",
 )
 NOT_DELETED = Blocker(
     code="not_deleted",
@@ -208,6 +214,7 @@ NOT_DELETED = Blocker(
     applies=lambda c: c.deleted_at is None,
     explain=lambda c: "Not in Recently Deleted",
     group="are not in Recently Deleted",
+    group_one="is not in Recently Deleted",
 )
 NOT_ASSIGNED = Blocker(
     code="not_assigned",
@@ -215,6 +222,7 @@ NOT_ASSIGNED = Blocker(
     applies=lambda c: c.assignee_id is None,
     explain=lambda c: "Has no assignee",
     group="have no assignee",
+    group_one="has no assignee",
 )
 ARCHIVED_OR_DELETED = Blocker(
     code="archived_restore_first",
@@ -222,6 +230,7 @@ ARCHIVED_OR_DELETED = Blocker(
     applies=lambda c: c.archived_at is not None,
     explain=lambda c: "Archived — restore it first",
     group="are archived (restore them first)",
+    group_one="is archived (restore first)",
 )
 
 # Rule 1: archive only Past/Lost/no-stage, unassigned people still in My People.

@@ -43,7 +43,7 @@ class PeopleFilter:
         if blocked:
             from contacts.bulk_actions import ACTIONS
 
-            if blocked not in ACTIONS:
+            if blocked not in ACTIONS or not ACTIONS[blocked].narrowable:
                 raise BadSelection(f"Unknown action {blocked!r} in the filter.")
         return cls(q=q, stage=stage, blocked=blocked)
 
@@ -88,7 +88,7 @@ def parse_ids(values: list[str]) -> tuple[int, ...]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or len(part) > 18:
+            if not (part.isascii() and part.isdigit()) or len(part) > 18:
                 raise BadSelection(f"{part[:30]!r} is not a person's id.")
             ids.append(int(part))
     return tuple(dict.fromkeys(ids))
@@ -141,8 +141,8 @@ class Selection:
         if found != len(self.ids):
             missing = len(self.ids) - found
             raise BadSelection(
-                f"{missing} of the selected people no longer exist{'s' if missing == 1 else ''} "
-                "or are not in your workspace. Nothing was changed; reload the page and select again."
+                f"{missing} of the selected people could not be found in your workspace. "
+                "Nothing was changed; reload the page and select again."
             )
 
     def as_params(self) -> list[tuple[str, str]]:

@@ -246,6 +246,7 @@ def change_stage_blockers(stage: str, workspace: Workspace) -> tuple[Blocker, ..
         applies=lambda c: c.stage == stage,
         explain=lambda c: f"Already {workspace.stage_label(stage)}",
         group=f"are already {workspace.stage_label(stage)}",
+        group_one=f"is already {workspace.stage_label(stage)}",
     )
     rule = OPEN_STAGE_BLOCKERS if stage in OPEN_STAGES else (IS_DELETED,)
     return (*rule, already)
@@ -309,6 +310,14 @@ UNDO_ACTIONS = {
     "change_stage": "change_stage",
     "remove_assignee": "assign",
 }
+
+
+def can_undo(operation: Operation, membership: Membership) -> bool:
+    """Offer Undo only where it can work: something changed, and the user may run the reverse."""
+    reverse = UNDO_ACTIONS.get(operation.action)
+    if not operation.count or reverse is None or operation.actor_id != membership.user_id:
+        return False
+    return reverse != "delete" or membership.can_delete
 
 
 def undo(*, actor, operation: Operation) -> Outcome:

@@ -50,7 +50,7 @@ class PeopleTable(tables.Table):
         column = tables.TemplateColumn(
             template_name="contacts/cells/since.html",
             verbose_name=header,
-            order_by=(f"{event}_at",),
+            order_by=(f"{event}_at", "pk"),
             extra_context={"event": event},
             attrs={"td": {"class": "col-touch"}, "th": {"class": "col-touch"}},
         )

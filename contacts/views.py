@@ -83,7 +83,7 @@ def bulk(request, action: str):
         if bulk_action.name not in selection.audience.actions:
             raise BadSelection(f"{bulk_action.label} is not available in {selection.audience.name_for(membership.workspace)}.")
         if not bulk_action.allowed_for(membership):
-            raise NotAllowed(f"Only admins and managers can {bulk_action.label.lower()} people.")
+            raise NotAllowed("Only admins and managers can delete people.")
         selection.check_ids_exist(membership.workspace)
     except ContactError as error:
         return _error(request, error.message, status=error.status)
@@ -99,7 +99,8 @@ class _Dialog:
     def __init__(self, request, action: BulkAction, membership, selection: Selection, params):
         self.request, self.action, self.selection = request, action, selection
         self.membership, self.workspace = membership, membership.workspace
-        self.form = action.make_form(params if "stage" in params or request.method == "POST" else None, self.workspace)
+        chosen = request.method == "POST" or "new_stage" in params
+        self.form = action.make_form(params if chosen else None, self.workspace)
         self.options = self._options()
         self.people = selection.people(self.workspace, request.user)
 
@@ -107,7 +108,8 @@ class _Dialog:
         if self.form is None or not self.form.is_bound or not self.form.is_valid():
             return {}
         options = dict(self.form.cleaned_data)
-        if "stage" in options:
+        if "new_stage" in options:
+            options["stage"] = options.pop("new_stage")
             options["stage_label"] = self.workspace.stage_label(options["stage"])
         return options
 
@@ -119,11 +121,15 @@ class _Dialog:
             "form": self.form,
             "selection": self.selection,
             "selection_params": self.selection.as_params(),
-            "ready": self.form is None or bool(self.options),
+            "ready": not self.action.needs_choice or bool(self.options),
+            "description": self.action.describe(self.options),
             "typed_count_needed": self.action.typed_count and summary.eligible > 20,
             "question": self.action.question(summary.total),
+            "eligible_people": services.people(summary.eligible),
+            "will": self.action.will(self.options),
             "confirm_label": self.action.confirm_label(summary.eligible),
             "narrow_ids": self._blocked_ids(summary),
+            "can_narrow": bool(self.selection.ids) or self.action.narrowable,
             "error": error,
             "retention_days": self.workspace.retention.days,
             "audience_name": self.selection.audience.name_for(self.workspace),
@@ -141,7 +147,7 @@ class _Dialog:
         return ",".join(str(pk) for pk in self.people.exclude(none_of(blockers)).values_list("pk", flat=True))
 
     def confirm(self):
-        if self.form is not None and not self.options:
+        if self.form is not None and not self.form.is_valid():
             return self.show(status=400)
         try:
             expected = self._expected()
@@ -166,14 +172,14 @@ class _Dialog:
                 error="The database was busy or unavailable, so nothing was changed. Please try again.", status=503
             )
         text = self.action.outcome_text(outcome.done, outcome.skipped, self.options)
-        return _outcome(self.request, text, outcome.operation, self.selection.audience.slug)
+        return _outcome(self.request, text, outcome.operation, self.selection.audience.slug, self.membership)
 
     def _expected(self) -> int | None:
         """The count the user confirmed; destructive actions act on exactly that many."""
         if not self.action.exact_count:
             return None
         raw = self.request.POST.get("expected", "")
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise BadSelection("The confirmation is missing its count; open the dialog again.")
         expected = int(raw)
         if self.action.typed_count and expected > 20 and self.request.POST.get("typed_count", "").strip() != raw:
@@ -181,8 +187,8 @@ class _Dialog:
         return expected
 
 
-def _outcome(request, text: str, operation: Operation | None, audience_slug: str):
-    can_undo = operation is not None and operation.count and operation.action in services.UNDO_ACTIONS
+def _outcome(request, text: str, operation: Operation | None, audience_slug: str, membership=None):
+    can_undo = operation is not None and services.can_undo(operation, membership)
     if not request.htmx:
         messages.success(request, text)
         return redirect(f"{reverse('people')}?{urlencode({'audience': audience_slug})}")

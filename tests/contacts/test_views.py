@@ -201,12 +201,6 @@ def test_stage_sort_puts_no_stage_last_in_both_label_sets(as_member, workspace):
     assert order == [Stage.LEAD, Stage.ACTIVE, Stage.LOST, Stage.NONE]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: contacts/tables.py PeopleTable.for_audience sorts the Archived/Deleted column by "
-    "archived_at/deleted_at only; one bulk archive or delete gives every row the same timestamp, so "
-    "LIMIT/OFFSET paging over them is arbitrary on PostgreSQL. Fix: order_by=(f'{event}_at', 'pk')",
-)
 @pytest.mark.parametrize("audience, sort", [("archived", "since"), ("deleted", "-since")])
 def test_the_archived_and_deleted_date_sorts_end_with_the_id(as_member, workspace, audience, sort):
     ContactFactory.create_batch(3, workspace=workspace, deleted=(audience == "deleted"), archived=True)
@@ -259,12 +253,6 @@ def test_a_bad_filter_or_audience_is_not_found_not_a_server_error(as_member, wor
     assert "Not found" in visible_text(response)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: contacts/selection.py PeopleFilter.apply with blocked=change_stage excludes none_of(()) == Q(), "
-    "so the page says 'Showing only the people who cannot be moved' and lists everyone; the dialog offers this "
-    "filter (data-narrow-blocked) on a select-all change stage. Refuse it, or carry the target stage in the filter",
-)
 def test_the_who_cannot_be_moved_filter_does_not_list_people_who_can_be_moved(as_member, workspace):
     ContactFactory.create_batch(2, workspace=workspace, stage=Stage.PAST)
     response = as_member.get("/people/?blocked=change_stage")
