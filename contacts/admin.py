@@ -419,3 +419,39 @@ class OperationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Sync: Discovered People and traces of purged people (registered by the sync work) -----------
+
+from contacts.models import DeletedAddress, DiscoveredPerson  # noqa: E402
+
+
+@admin.register(DiscoveredPerson)
+class DiscoveredPersonAdmin(admin.ModelAdmin):
+    """Who sync met but nobody added. Adding and dismissing happen on the Discovered People page."""
+
+    list_display = ("value", "name", "kind", "workspace", "interaction_count", "last_seen_at", "dismissed_at")
+    list_filter = ("kind", "workspace", ("dismissed_at", admin.EmptyFieldListFilter))
+    search_fields = ("value", "name")
+    list_select_related = ("workspace",)
+
+    # Read-only: the page adds and dismisses them, keeping addresses normalized.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeletedAddress)
+class DeletedAddressAdmin(admin.ModelAdmin):
+    """One-way traces of purged people's addresses; nothing here can be read back into an address."""
+
+    list_display = ("workspace", "kind", "digest", "purged_at")
+    list_filter = ("kind", "workspace")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

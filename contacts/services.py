@@ -32,6 +32,7 @@ from contacts.models import (
     RESTORE_FROM_DELETED_BLOCKERS,
     Blocker,
     Contact,
+    DeletedAddress,
     EntryKind,
     Membership,
     Operation,
@@ -224,6 +225,8 @@ def purge(*, actor, workspace: Workspace, selected: QuerySet, expected: int | No
 
 
 def _erase(people: QuerySet) -> int:
+    # Keep only a keyed hash of their addresses, so sync knows to say "re-created".
+    remember_purged_addresses(people)
     # Timeline rows go by ON DELETE CASCADE in the database: one statement.
     _, per_model = people.delete()
     return per_model.get(Contact._meta.label, 0)
@@ -390,15 +393,55 @@ def _put_back_previous(actor, operation: Operation, workspace: Workspace) -> Out
 
 def suppress_addresses_of(people: QuerySet, *, actor) -> int:
     """Record "Don't re-create from sync" for these people's email and phone; keeps nothing else."""
-    rows = set()
-    for workspace_id, email, phone in people.values_list("workspace_id", "email", "phone_e164").iterator():
-        if email:
-            rows.add((workspace_id, "email", email.lower()))
-        if phone:
-            rows.add((workspace_id, "phone", phone))
-    Suppression.objects.bulk_create(
-        [Suppression(workspace_id=w, kind=k, value=v, created_by=actor) for w, k, v in rows],
-        ignore_conflicts=True,
-        batch_size=500,
-    )
-    return len(rows)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    added = 0
+    for kind, column in (("email", "email"), ("phone", "phone_e164")):
+        added += _insert_addresses(
+            Suppression,
+            people,
+            columns="workspace_id, kind, value, created_at, created_by_id",
+            select=f"DISTINCT workspace_id, %s, {column}, %s, %s",
+            params=[kind, now, actor.pk if actor else None],
+            column=column,
+        )
+    return added
+
+
+def remember_purged_addresses(people: QuerySet) -> int:
+    """Before people are erased, keep a one-way trace of their email and phone (DeletedAddress).
+
+    Sync uses it to re-create a purged person who keeps writing or calling (rule 7) without
+    the app keeping their address or anything else about them. The digest is computed in the
+    database with the formula of DeletedAddress.digest_of: one statement per kind, whatever N.
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    added = 0
+    for kind, column in (("email", "email"), ("phone", "phone_e164")):
+        material = f"%s || ':' || CAST(workspace_id AS VARCHAR(20)) || ':{kind}:' || {column}"
+        digest = (
+            f"encode(sha256(convert_to({material}, 'UTF8')), 'hex')"
+            if connection.vendor == "postgresql"
+            else f"SHA256_HEX({material})"
+        )
+        added += _insert_addresses(
+            DeletedAddress,
+            people,
+            columns="workspace_id, kind, digest, purged_at",
+            select=f"DISTINCT workspace_id, %s, {digest}, %s",
+            params=[kind, DeletedAddress.key(), now],
+            column=column,
+        )
+    return added
+
+
+def _insert_addresses(model, people: QuerySet, *, columns: str, select: str, params: list, column: str) -> int:
+    """INSERT INTO model (columns) SELECT ... FROM the people with a non-empty address; duplicates skipped."""
+    ids_sql, ids_params = people.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_quote(model._meta.db_table)} ({columns}) "
+            f"SELECT {select} FROM {_quote(Contact._meta.db_table)} "
+            f"WHERE {column} <> '' AND id IN ({ids_sql}) ON CONFLICT DO NOTHING",
+            [*params, *ids_params],
+        )
+        return cursor.rowcount

@@ -13,4 +13,7 @@ urlpatterns = [
     path("undo/<int:operation_id>/", views.undo, name="undo"),
     path("settings/suppressions/", suppression_views.suppressions, name="suppressions"),
     path("settings/suppressions/<int:pk>/lift/", suppression_views.lift_suppression, name="lift-suppression"),
+    path("people/discovered/", views.discovered, name="discovered"),
+    path("people/discovered/<int:pk>/add/", views.discovered_add, name="discovered-add"),
+    path("people/discovered/<int:pk>/dismiss/", views.discovered_dismiss, name="discovered-dismiss"),
 ]

@@ -219,3 +219,71 @@ def undo(request, operation_id: int):
     return _outcome(request, text, None, "my-people")
 
 
+# --- Discovered People: who sync met but nobody added yet ----------------------------------------
+
+DISCOVERED_TEMPLATE = "contacts/discovered.html"
+DISCOVERED_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def discovered(request):
+    return render(request, DISCOVERED_TEMPLATE, _discovered_context(request, request.GET.get("page")))
+
+
+@login_required
+@require_POST
+def discovered_add(request, pk: int):
+    from contacts import sync
+
+    membership = current_membership(request)
+    try:
+        added = sync.add_discovered(actor=request.user, workspace=membership.workspace, discovered_id=pk)
+    except ContactError as error:
+        return _discovered_outcome(request, error.message, error=True)
+    if added.created:
+        text = f"{added.person.name} added to My People"
+    else:
+        n = added.interactions
+        moved = f"{n} interaction{'' if n == 1 else 's'}"
+        text = f"{added.person.name} already has this address: {moved} added to their timeline"
+    return _discovered_outcome(request, text)
+
+
+@login_required
+@require_POST
+def discovered_dismiss(request, pk: int):
+    from contacts import sync
+
+    membership = current_membership(request)
+    try:
+        name = sync.dismiss_discovered(actor=request.user, workspace=membership.workspace, discovered_id=pk)
+    except ContactError as error:
+        return _discovered_outcome(request, error.message, error=True)
+    return _discovered_outcome(request, f"{name} dismissed; sync will not list them again")
+
+
+def _discovered_context(request, page_number) -> dict:
+    from django.core.paginator import Paginator
+
+    from audiences.registry import AUDIENCES
+    from contacts import sync
+
+    workspace = current_membership(request).workspace
+    page = Paginator(sync.discovered_people(workspace), DISCOVERED_PAGE_SIZE).get_page(page_number)
+    return {
+        "workspace": workspace,
+        "page_obj": page,
+        "audiences": [(a, a.name_for(workspace)) for a in AUDIENCES.values()],
+    }
+
+
+def _discovered_outcome(request, text: str, error: bool = False):
+    """Without JavaScript: a message and back to the list. With htmx: the refreshed list and the status."""
+    page_number = request.POST.get("page")
+    if not request.htmx:
+        (messages.error if error else messages.success)(request, text)
+        url = reverse("discovered")
+        return redirect(f"{url}?{urlencode({'page': page_number})}" if page_number else url)
+    context = _discovered_context(request, page_number) | {"status_text": text, "status_error": error}
+    return render(request, f"{DISCOVERED_TEMPLATE}#discovered-update", context)

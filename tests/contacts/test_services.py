@@ -6,7 +6,9 @@ from django.test.utils import CaptureQueriesContext
 
 from contacts import services
 from contacts.exceptions import NotAllowed, StaleConfirmation
-from contacts.models import Contact, EntryKind, Stage, Suppression, TimelineEntry
+from django.utils import timezone
+
+from contacts.models import Contact, DeletedAddress, EntryKind, Stage, Suppression, TimelineEntry
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory
 
 
@@ -178,3 +180,34 @@ def test_query_count_does_not_grow_with_the_number_of_people(workspace, admin_us
     small = queries_for(action, 10, workspace, admin_user, **factory)
     large = queries_for(action, 500, workspace, admin_user, **factory)
     assert small == large
+
+
+def test_delete_with_suppression_and_purge_use_flat_queries_for_10_and_1000(workspace, admin_user):
+    def run(n):
+        Contact.objects.bulk_create(
+            [
+                Contact(workspace=workspace, name=f"P{i}", email=f"p{i}@example.com", phone_e164=f"+1415555{i:04d}",
+                        archived_at=timezone.now(), stage=Stage.LOST)
+                for i in range(n)
+            ]
+        )
+        with CaptureQueriesContext(connection) as deleting:
+            services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace), suppress_sync=True)
+        with CaptureQueriesContext(connection) as purging:
+            services.purge(actor=admin_user, workspace=workspace, selected=everyone(workspace))
+        assert Suppression.objects.count() == 2 * n
+        assert DeletedAddress.objects.count() == 2 * n
+        Suppression.objects.all().delete()
+        DeletedAddress.objects.all().delete()
+        return len(deleting), len(purging)
+
+    assert run(10) == run(1000)
+
+
+def test_purged_address_trace_matches_the_python_digest(workspace, admin_user):
+    ContactFactory(workspace=workspace, deleted=True, email="pat@example.com", phone="+1 415 555 0100")
+    services.purge(actor=admin_user, workspace=workspace, selected=everyone(workspace))
+    assert set(DeletedAddress.objects.values_list("kind", "digest")) == {
+        ("email", DeletedAddress.digest_of(workspace.pk, "email", "pat@example.com")),
+        ("phone", DeletedAddress.digest_of(workspace.pk, "phone", "+14155550100")),
+    }

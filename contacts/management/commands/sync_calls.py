@@ -1,0 +1,16 @@
+from contacts import sync
+from contacts.management.commands.sync_mailbox import SyncCommand
+
+
+class Command(SyncCommand):
+    help = (
+        "Sync a call log into people's timelines. CSV columns: number,direction,started_at,duration_seconds,name "
+        "(a header row is optional; name and duration_seconds may be blank). Numbers without a country code use "
+        "the workspace's default region; times without a zone use the site's time zone. Running the same file "
+        "again adds nothing."
+    )
+    noun = "calls"
+    path_help = "The call log, a CSV file (UTF-8)."
+
+    def run_sync(self, workspace, path, progress):
+        return sync.sync_calls(workspace, path, progress=progress)

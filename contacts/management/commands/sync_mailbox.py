@@ -1,0 +1,75 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from contacts import sync
+from contacts.management.workspaces import find_workspace
+
+# Below this many messages or calls a sync is quick enough to need no progress bar.
+PROGRESS_FROM = 1000
+
+
+def plain(text: str) -> str:
+    return text
+
+
+class TerminalProgress:
+    """A one-line progress bar on stderr, redrawn with a carriage return about every 1%."""
+
+    def __init__(self, stream, noun: str):
+        self.stream, self.noun = stream, noun
+        self.shown = -1
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if not total or total < PROGRESS_FROM:
+            return
+        percent = done * 100 // total
+        if percent == self.shown and done != total:
+            return
+        self.shown = percent
+        bar = "#" * (percent // 4)
+        # Plain text: Django would otherwise colour everything on stderr as an error.
+        self.stream.write(f"\r[{bar:<25}] {percent:3d}%  {done:,} of {total:,} {self.noun}", plain, ending="")
+        if done == total:
+            self.stream.write("", plain)
+        self.stream.flush()
+
+
+class SyncCommand(BaseCommand):
+    noun = "messages"
+    path_help = ""
+
+    def add_arguments(self, parser):
+        parser.add_argument("workspace", help="The workspace's slug or name.")
+        parser.add_argument("path", help=self.path_help)
+
+    def run_sync(self, workspace, path, progress):
+        raise NotImplementedError
+
+    def handle(self, *args, workspace, path, **options):
+        found = find_workspace(workspace)
+        if found is None:
+            raise CommandError(f"No workspace {workspace!r}. Create it with: manage.py add_member {workspace} USERNAME")
+        progress = TerminalProgress(self.stderr, self.noun) if self.stderr.isatty() else None
+        try:
+            report = self.run_sync(found, Path(path), progress)
+        except sync.SourceUnreadable as error:
+            raise CommandError(f"Nothing synced: {error.message}") from None
+        self.stdout.write(self.style.SUCCESS(f"Synced {Path(path).name} into {found}."))
+        for line in report.lines():
+            self.stdout.write(line)
+
+
+class Command(SyncCommand):
+    help = (
+        "Sync email into people's timelines from a Unix mbox file or a folder of .eml files. "
+        "Each message is an interaction with every counterpart in From/To/Cc (in or out by the "
+        "workspace's own addresses). Unknown people are discovered (or created when the workspace "
+        "creates people automatically); deleted people are re-created unless suppressed. Running "
+        "the same file again adds nothing."
+    )
+    noun = "messages"
+    path_help = "An mbox file, a folder of .eml files, or one .eml file."
+
+    def run_sync(self, workspace, path, progress):
+        return sync.sync_mailbox(workspace, path, progress=progress)

@@ -1,0 +1,87 @@
+"""Discovered People in a real browser: sync lists strangers; the user adds one and dismisses another."""
+
+import mailbox
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from contacts import sync
+from contacts.models import Contact, DiscoveredPerson, EntryKind
+
+JAN = datetime(2024, 1, 10, 9, 30, tzinfo=UTC)
+
+
+def mbox_from_strangers(path, *senders):
+    box = mailbox.mbox(str(path))
+    for n, sender in enumerate(senders):
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = "sales@acme.test"
+        message["Subject"] = f"Hello number {n}"
+        message["Date"] = format_datetime(JAN + timedelta(hours=n))
+        message["Message-ID"] = f"<browser{n}@mail.test>"
+        message.set_content("Hi!\n")
+        box.add(message)
+    box.flush()
+    box.close()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def own_domain(workspace):
+    workspace.own_addresses = "@acme.test"
+    workspace.save()
+
+
+def test_add_and_dismiss_discovered_people(logged_in_page, live_server, workspace, tmp_path, screenshot):
+    sync.sync_mailbox(
+        workspace,
+        mbox_from_strangers(tmp_path / "in.mbox", "Erin Example <erin@example.com>", "Finn Other <finn@example.com>"),
+    )
+    page = logged_in_page
+    page.goto(live_server.url + "/people/discovered/")
+
+    expect(page.get_by_role("heading", name="Discovered People")).to_be_visible()
+    expect(page.get_by_text("2 people")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="erin@example.com")).to_contain_text("Erin Example")
+    screenshot(page, "discovered-people")
+
+    page.get_by_role("button", name="Add Erin Example", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Erin Example added to My People")
+    expect(page.get_by_role("button", name="Add Erin Example", exact=True)).to_have_count(0)
+    expect(page.get_by_text("1 person", exact=True)).to_be_visible()
+
+    page.get_by_role("button", name="Dismiss Finn Other", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Finn Other dismissed")
+    expect(page.get_by_text("No one discovered.")).to_be_visible()
+    screenshot(page, "discovered-people-empty")
+
+    erin = Contact.objects.get(email="erin@example.com")
+    assert erin.timeline.filter(kind=EntryKind.CREATED_BY_SYNC).count() == 1
+    assert erin.timeline.filter(kind=EntryKind.EMAIL).count() == 1
+    assert DiscoveredPerson.objects.get(value="finn@example.com").dismissed_at is not None
+    assert not Contact.objects.filter(email="finn@example.com").exists()
+
+    # The audience switcher leads back to My People, where Erin now is.
+    page.get_by_role("button", name="Discovered People").click()
+    page.get_by_role("link", name="My People", exact=True).click()
+    expect(page.get_by_text("Erin Example").first).to_be_visible()
+
+
+def test_discovered_people_work_without_javascript(browser, live_server, workspace, admin_user, tmp_path, login):
+    sync.sync_mailbox(workspace, mbox_from_strangers(tmp_path / "in.mbox", "Gail Guest <gail@example.com>"))
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        login(page, admin_user.username)
+        page.goto(live_server.url + "/people/discovered/")
+        page.get_by_role("button", name="Add Gail Guest", exact=True).click()
+        expect(page.get_by_text("Gail Guest added to My People")).to_be_visible()
+        expect(page.get_by_text("No one discovered.")).to_be_visible()
+    finally:
+        context.close()
+    assert Contact.objects.filter(email="gail@example.com").exists()
