@@ -202,6 +202,8 @@
   function openDialog() {
     var dialog = $("[data-dialog]", slot());
     if (!dialog) return;
+    // Wire its hx- attributes now, not at settle: Enter must not submit a plain form first.
+    if (window.htmx) window.htmx.process(dialog);
     if (!dialog.open) dialog.showModal();
     var focus = $("[data-typed-count]", dialog) || $("select", dialog) || $("[data-confirm]:not([disabled])", dialog) || $("[data-dialog-cancel]", dialog);
     if (focus) focus.focus();
@@ -256,9 +258,10 @@
   function movePerson(step) {
     var links = $all("[data-person-link]");
     if (!links.length) return;
-    var current = links.findIndex(function (a) { return a.getAttribute("aria-current") === "true"; });
-    var next = links[Math.max(0, Math.min(links.length - 1, current + step))];
-    if (next && next !== links[current]) { next.click(); next.focus(); }
+    var from = links.indexOf(document.activeElement);
+    if (from === -1) from = links.findIndex(function (a) { return a.getAttribute("aria-current") === "true"; });
+    var next = from === -1 ? links[0] : links[Math.max(0, Math.min(links.length - 1, from + step))];
+    if (next && next !== links[from]) { next.click(); next.focus(); }
   }
 
   function markCurrentPerson(link) {
