@@ -306,18 +306,19 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="assigned_contacts"
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    # No index: only a user's deletion looks people up by these, and every archive would pay for it.
     archived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="+", db_index=False
     )
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="+", db_index=False
     )
     last_touch_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    # Set only inside a bulk change's transaction (see services.py): marks the
-    # rows the rule-checking UPDATE took, so the next statements touch exactly those.
+    # The bulk operation that last changed this person (see services.py): the rule-checking
+    # UPDATE sets it, so the next statements in that transaction touch exactly those rows.
     operation = models.ForeignKey(
         "Operation", null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="+", editable=False
     )
@@ -327,11 +328,20 @@ class Contact(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         indexes = [
-            models.Index(fields=["workspace", "archived_at", "deleted_at", "name"], name="contact_audience_name"),
+            # The default page of My People and of Archived People: ORDER BY name, id from the index.
+            models.Index(
+                fields=["workspace", "name", "id"],
+                condition=Q(archived_at__isnull=True, deleted_at__isnull=True),
+                name="my_people_by_name",
+            ),
+            models.Index(
+                fields=["workspace", "name", "id"],
+                condition=Q(archived_at__isnull=False, deleted_at__isnull=True),
+                name="archived_people_by_name",
+            ),
             models.Index(fields=["workspace", "deleted_at"], name="contact_deleted"),
             models.Index(fields=["workspace", "email"], name="contact_email"),
             models.Index(fields=["workspace", "phone_e164"], name="contact_phone"),
-            models.Index(fields=["operation"], name="contact_operation"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -444,7 +454,8 @@ SYNC_KINDS = (EntryKind.EMAIL, EntryKind.CALL)
 class TimelineEntry(models.Model):
     """An interaction with a person or something that happened to them."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.DB_CASCADE, related_name="timeline")
+    # Indexed by entry_contact_at, which starts with the contact.
+    contact = models.ForeignKey(Contact, on_delete=models.DB_CASCADE, related_name="timeline", db_index=False)
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="+")
@@ -461,8 +472,6 @@ class TimelineEntry(models.Model):
         verbose_name_plural = "timeline entries"
         indexes = [
             models.Index(fields=["contact", "-at"], name="entry_contact_at"),
-            models.Index(fields=["operation"], name="entry_operation"),
-            models.Index(fields=["contact", "kind"], name="entry_contact_kind"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,14 +1,16 @@
 """Every write to people goes through here: one transaction, the rule in the WHERE.
 
-Each bulk change runs the same three statements whatever the number of people:
+Each bulk change is a fixed number of statements whatever the number of people:
 
-1. mark: UPDATE the selected rows that pass the rule (the rule is in this
-   statement's WHERE) with this operation's id. On PostgreSQL this also locks
-   them until commit; on SQLite the transaction holds the write lock.
-2. record: INSERT one timeline entry per marked row with INSERT ... SELECT,
-   keeping the value about to be replaced so Undo can put it back.
-3. apply: UPDATE the marked rows with the new values and clear the mark, so
-   the mark never outlives the transaction.
+1. UPDATE the selected rows that pass the rule (the rule is in this
+   statement's WHERE), setting the new values and this operation's id. On
+   PostgreSQL this also locks them until commit; on SQLite the transaction
+   holds the write lock.
+2. INSERT one timeline entry per row the operation now marks, with
+   INSERT ... SELECT.
+
+A change whose old value Undo needs (stage, assignee) marks first, records the
+old values, then applies the new ones to the marked rows: three statements.
 """
 
 from __future__ import annotations
@@ -92,12 +94,17 @@ def _change(
     summary: str = "",
     previous_field: str | None = None,
 ) -> int:
-    """Mark, record, apply (see the module docstring). Returns how many changed."""
-    marked = selected.filter(none_of(blockers)).update(operation=operation)
+    """Change the people the rule allows and record it (see the module docstring). Returns how many."""
+    eligible = selected.filter(none_of(blockers))
+    if previous_field is None:
+        changed = eligible.update(**changes, updated_at=operation.at, operation=operation)
+        if changed:
+            _record_entries(operation, entry_kind, summary, None)
+        return changed
+    marked = eligible.update(operation=operation)
     if marked:
-        previous_column = Contact._meta.get_field(previous_field).column if previous_field else None
-        _record_entries(operation, entry_kind, summary, previous_column)
-        Contact.objects.filter(operation=operation).update(**changes, updated_at=operation.at, operation=None)
+        _record_entries(operation, entry_kind, summary, Contact._meta.get_field(previous_field).column)
+        Contact.objects.filter(operation=operation).update(**changes, updated_at=operation.at)
     return marked
 
 
@@ -357,11 +364,14 @@ def _undo(actor, operation: Operation) -> Outcome:
 
 
 def _put_back_previous(actor, operation: Operation, workspace: Workspace) -> Outcome:
-    """Undo of a stage or assignee change: one pass per distinct previous value."""
+    """Undo of a stage or assignee change: one operation per distinct previous value.
+
+    Each value gets its own operation because an operation marks exactly the rows it
+    changes (see _change); the number of passes is bounded by stages or members, not people.
+    """
     entries = TimelineEntry.objects.filter(operation=operation)
     field = "stage" if operation.action == "change_stage" else "assignee"
-    undo_op = Operation.objects.create(workspace=workspace, actor=actor, action=f"undo_{operation.action}")
-    done = 0
+    undo_op, done = None, 0
     for previous in entries.values_list("previous", flat=True).distinct().order_by():
         group = Contact.objects.filter(
             workspace=workspace, pk__in=entries.filter(previous=previous).values("contact_id")
@@ -376,7 +386,8 @@ def _put_back_previous(actor, operation: Operation, workspace: Workspace) -> Out
             value = membership.user
             blockers, kind = OPEN_STAGE_BLOCKERS, EntryKind.ASSIGNED
             summary = f"Assigned back to {display_name(value)}"
-        done += _change(
+        undo_op = Operation.objects.create(workspace=workspace, actor=actor, action=f"undo_{operation.action}")
+        undo_op.count = _change(
             operation=undo_op,
             selected=group,
             blockers=blockers,
@@ -385,10 +396,11 @@ def _put_back_previous(actor, operation: Operation, workspace: Workspace) -> Out
             summary=summary,
             previous_field=field,
         )
-    total = entries.count()
-    undo_op.count, undo_op.skipped = done, total - done
-    undo_op.save(update_fields=["count", "skipped"])
-    return Outcome(undo_op, done, total - done)
+        undo_op.save(update_fields=["count"])
+        done += undo_op.count
+    if undo_op is None:
+        undo_op = Operation.objects.create(workspace=workspace, actor=actor, action=f"undo_{operation.action}")
+    return Outcome(undo_op, done, entries.count() - done)
 
 
 def suppress_addresses_of(people: QuerySet, *, actor) -> int:

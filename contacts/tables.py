@@ -1,37 +1,28 @@
 import django_tables2 as tables
 from django.db.models import Case, F, IntegerField, When
 
+from contacts import cells
 from contacts.models import Contact, Stage
 
 STAGE_ORDER = (Stage.LEAD, Stage.POTENTIAL, Stage.ACTIVE, Stage.PAST, Stage.LOST, Stage.NONE)
 
 
+def _column(header, css_class=None, **kwargs):
+    attrs = {"th": {"class": css_class}, "td": {"class": css_class}} if css_class else {}
+    # empty_values=() so render_<name> also runs for people without an assignee or last touch.
+    return tables.Column(verbose_name=header, empty_values=(), attrs=attrs, **kwargs)
+
+
 class PeopleTable(tables.Table):
     """The people of an audience; both views page and sort with it."""
 
-    select = tables.TemplateColumn(
-        template_name="contacts/cells/select.html", orderable=False, verbose_name="", attrs={"th": {"class": "col-select"}, "td": {"class": "col-select"}}
-    )
+    select = _column("", "col-select", orderable=False)
     # Every sort ends with the primary key, so paging over equal values never repeats or skips anyone.
-    name = tables.TemplateColumn(template_name="contacts/cells/name.html", verbose_name="Name", order_by=("name", "pk"))
-    company = tables.Column(
-        verbose_name="Company",
-        default="",
-        order_by=("company", "pk"),
-        attrs={"td": {"class": "col-company"}, "th": {"class": "col-company"}},
-    )
-    stage = tables.TemplateColumn(template_name="contacts/cells/stage.html", verbose_name="Stage")
-    assignee = tables.TemplateColumn(
-        template_name="contacts/cells/assignee.html",
-        verbose_name="Assignee",
-        order_by=("assignee__first_name", "assignee__last_name", "pk"),
-        attrs={"td": {"class": "col-assignee"}, "th": {"class": "col-assignee"}},
-    )
-    last_touch_at = tables.TemplateColumn(
-        template_name="contacts/cells/last_touch.html",
-        verbose_name="Last touch",
-        attrs={"td": {"class": "col-touch"}, "th": {"class": "col-touch"}},
-    )
+    name = _column("Name", order_by=("name", "pk"))
+    company = _column("Company", "col-company", order_by=("company", "pk"))
+    stage = _column("Stage")
+    assignee = _column("Assignee", "col-assignee", order_by=("assignee__first_name", "assignee__last_name", "pk"))
+    last_touch_at = _column("Last touch", "col-touch")
 
     class Meta:
         model = Contact
@@ -41,20 +32,40 @@ class PeopleTable(tables.Table):
         order_by = ("name",)
         empty_text = ""
 
+    def __init__(self, *args, audience, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.audience = audience
+
     @classmethod
     def for_audience(cls, people, audience):
         """The table for an audience; Archived and Recently Deleted add when and by whom."""
         if audience.since is None:
-            return cls(people)
+            return cls(people, audience=audience)
         event, header = audience.since
-        column = tables.TemplateColumn(
-            template_name="contacts/cells/since.html",
-            verbose_name=header,
-            order_by=(f"{event}_at", "pk"),
-            extra_context={"event": event},
-            attrs={"td": {"class": "col-touch"}, "th": {"class": "col-touch"}},
-        )
-        return cls(people.select_related(f"{event}_by"), extra_columns=[("since", column)])
+        column = _column(header, "col-touch", order_by=(f"{event}_at", "pk"))
+        return cls(people.select_related(f"{event}_by"), audience=audience, extra_columns=[("since", column)])
+
+    def render_select(self, record):
+        return cells.select_box(record)
+
+    def render_name(self, record):
+        return cells.person_name(record, self.audience.slug)
+
+    def render_company(self, record):
+        return record.company
+
+    def render_stage(self, record):
+        return cells.stage_chip(record)
+
+    def render_assignee(self, record):
+        return cells.member_name(record.assignee)
+
+    def render_last_touch_at(self, record):
+        return cells.when(record.last_touch_at)
+
+    def render_since(self, record):
+        event = self.audience.since[0]
+        return cells.when_and_who(getattr(record, f"{event}_at"), getattr(record, f"{event}_by"))
 
     def order_stage(self, queryset, is_descending):
         """By phase (Lead → Lost, then no stage), not alphabetically by key."""

@@ -389,7 +389,7 @@ def test_stage_audiences_use_the_workspace_labels(as_member, workspace):
 def test_the_audience_switcher_lists_every_audience(as_member, workspace):
     response = as_member.get("/people/?audience=archived")
     body = response.content.decode()
-    assert re.search(r'class="audience-button"[^>]*>Archived People</button>', body)
+    assert re.search(r'class="audience-button"[^>]*>Archived People <span class="caret" aria-hidden="true">▾</span></button>', body)
     for slug in AUDIENCES:
         assert f'href="?audience={slug}&view=table"' in body
     assert "Other Audiences" in visible_text(response)

@@ -1,0 +1,14 @@
+from django import template
+
+from contacts import cells
+
+register = template.Library()
+
+register.filter("select_box", cells.select_box)
+register.filter("avatar", cells.avatar)
+register.filter("stage_chip", cells.stage_chip)
+
+
+@register.filter
+def deleted_when(person):
+    return cells.when_and_who(person.deleted_at, person.deleted_by)
