@@ -11,7 +11,7 @@ from contacts.bulk_actions import ACTIONS
 from contacts.exceptions import BadSelection
 from contacts.models import Membership
 from contacts.selection import PeopleFilter
-from contacts.tables import PeopleTable
+from contacts.tables import IdsFirstPaginator, PeopleTable
 
 PAGE_SIZE = 50
 VIEWS = {"table": "Table View", "list": "List and Details View"}
@@ -52,7 +52,7 @@ def build_listing(request, view: str | None = None) -> dict:
         raise Http404(error.message) from error
     people = people_filter.apply(audience.people_for(workspace, request.user), workspace)
     table = PeopleTable.for_audience(people.select_related("assignee"), audience)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE, "paginator_class": IdsFirstPaginator}).configure(table)
     for row in table.page.object_list:
         row.record.workspace = workspace  # stage labels, without joining the workspace to every row
     return {

@@ -458,7 +458,10 @@ class TimelineEntry(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.DB_CASCADE, related_name="timeline", db_index=False)
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="+")
+    # No index: nothing lists entries by actor, and every bulk change writes thousands of entries.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="+", db_index=False
+    )
     operation = models.ForeignKey(Operation, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="entries")
     summary = models.CharField(max_length=500, blank=True)
     direction = models.CharField(max_length=3, blank=True, choices=[("in", "Incoming"), ("out", "Outgoing")])

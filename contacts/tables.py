@@ -1,10 +1,31 @@
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, When
 
 from contacts import cells
 from contacts.models import Contact, Stage
 
 STAGE_ORDER = (Stage.LEAD, Stage.POTENTIAL, Stage.ACTIVE, Stage.PAST, Stage.LOST, Stage.NONE)
+
+
+class IdsFirstPaginator(Paginator):
+    """Finds a page's ids first (an index-only scan when the sort has an index), then loads those rows.
+
+    A deep page with OFFSET otherwise fetches every skipped row from the table only to
+    throw it away; page 1,000 of My People skips 50,000.
+    """
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list  # django-tables2's BoundRows over the sorted queryset
+        people = rows.data.data
+        ids = list(people.values_list("pk", flat=True)[bottom:top])
+        page_rows = type(rows)(data=people.filter(pk__in=ids), table=rows.table)
+        return self._get_page(page_rows, number, self)
 
 
 def _column(header, css_class=None, **kwargs):
