@@ -20,11 +20,13 @@ INSTALL_STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-test venv chromium clean-venv
+.PHONY: help run test bench loadtest install install-test venv chromium clean-venv
 
 help:
 	@echo "make run    - create .venv, install, migrate, seed the demo and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   - install test extras, check for Chromium, run pytest (extra args: PYTEST_ARGS=...)"
+	@echo "make bench  - our pages and bulk actions vs the Django admin, 100k people (BENCH_ARGS=...)"
+	@echo "make loadtest - gunicorn over a throwaway PostgreSQL with 100k people, driven for 60 s"
 
 # --- virtualenv -------------------------------------------------------------
 
@@ -101,3 +103,14 @@ chromium: $(TEST_STAMP)
 # TESTING=1: plain static storage (no collectstatic manifest needed) under DEBUG=False.
 test: chromium
 	TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# --- bench and load ----------------------------------------------------------
+
+BENCH_ARGS ?=
+
+# Uses DATABASE_URL (SQLite by default); see bench/README.md for a throwaway PostgreSQL.
+bench: $(INSTALL_STAMP)
+	$(PY) manage.py bench $(BENCH_ARGS)
+
+loadtest: $(INSTALL_STAMP)
+	VENV=$(VENV) bash loadtest/run.sh

@@ -52,7 +52,9 @@ def build_listing(request, view: str | None = None) -> dict:
         raise Http404(error.message) from error
     people = people_filter.apply(audience.people_for(workspace, request.user), workspace)
     table = PeopleTable.for_audience(people.select_related("assignee"), audience)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE, "paginator_class": IdsFirstPaginator}).configure(table)
+    RequestConfig(request, paginate=False).configure(table)  # sorting from the address
+    # The page size is ours: ?per_page= from the address could ask for everyone at once.
+    table.paginate(IdsFirstPaginator, per_page=PAGE_SIZE, page=request.GET.get("page", 1))
     for row in table.page.object_list:
         row.record.workspace = workspace  # stage labels, without joining the workspace to every row
     return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, IntegrityError
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
@@ -12,6 +13,7 @@ from contacts.exceptions import ContactError
 from contacts.listing import current_membership
 from contacts.models import OPEN_STAGE_BLOCKERS, Contact, Membership, Stage, reasons
 from contacts.timeline import details_context
+from contacts.views import BUSY, SOMEONE_ELSE
 
 DETAILS = "contacts/people.html#details"
 
@@ -27,6 +29,10 @@ def change_person(request, pk: int, field: str):
         outcome = _apply(field, request, workspace, one)
     except ContactError as error:
         return _details(request, person, error=error.message, status=error.status)
+    except IntegrityError:
+        return _details(request, person, error=f"{SOMEONE_ELSE} Please try again.", status=409)
+    except DatabaseError:
+        return _details(request, person, error=f"{BUSY} Please try again.", status=503)
     person.refresh_from_db()
     if outcome is not None and not outcome.done:
         blocked = reasons(person, OPEN_STAGE_BLOCKERS)
@@ -46,7 +52,7 @@ def _apply(field: str, request, workspace, one):
         return services.change_stage(actor=actor, workspace=workspace, selected=one, stage=stage)
     if not value:
         return services.remove_assignee(actor=actor, workspace=workspace, selected=one)
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise ContactError("Pick a member from the list.")
     member = Membership.objects.filter(workspace=workspace, user_id=int(value)).select_related("user").first()
     if member is None:

@@ -31,6 +31,8 @@ class PeopleFilter:
     @classmethod
     def from_params(cls, params: QueryDict) -> "PeopleFilter":
         q = params.get("q", "").strip()
+        if "\x00" in q:
+            raise BadSelection("The search cannot contain a NUL character.")
         if len(q) > MAX_SEARCH_LENGTH:
             raise BadSelection(f"The search is too long (at most {MAX_SEARCH_LENGTH} characters).")
         stage_param = params.get("stage", "")

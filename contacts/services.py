@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from contacts.exceptions import ContactError, NotAllowed, StaleConfirmation
@@ -95,7 +96,7 @@ def _change(
     previous_field: str | None = None,
 ) -> int:
     """Change the people the rule allows and record it (see the module docstring). Returns how many."""
-    eligible = selected.filter(none_of(blockers))
+    eligible = _locked_in_id_order(selected.filter(none_of(blockers)))
     if previous_field is None:
         changed = eligible.update(**changes, updated_at=operation.at, operation=operation)
         if changed:
@@ -106,6 +107,22 @@ def _change(
         _record_entries(operation, entry_kind, summary, Contact._meta.get_field(previous_field).column)
         Contact.objects.filter(operation=operation).update(**changes, updated_at=operation.at)
     return marked
+
+
+def _locked_in_id_order(people: QuerySet) -> QuerySet:
+    """The same people, locked in id order first (PostgreSQL).
+
+    An UPDATE locks rows in whatever order its plan visits them; two bulk actions over the
+    same people could each hold rows the other waits for, and one would be aborted as a
+    deadlock. Locking in id order makes the second one queue instead. The rule is checked
+    again on the locked rows. SQLite needs none of this: a transaction there holds the
+    database's write lock from its first statement.
+    """
+    if not connection.features.has_select_for_update:
+        return people
+    # Compiled by hand: a subquery given to pk__in would lose its ORDER BY.
+    sql, params = people.order_by("pk").select_for_update().values("pk").query.sql_with_params()
+    return people.filter(pk__in=RawSQL(sql, params))
 
 
 def _run(
@@ -124,7 +141,6 @@ def _run(
     selected = selected.filter(workspace=workspace)
     with transaction.atomic():
         operation = Operation.objects.create(workspace=workspace, actor=actor, action=action)
-        total = selected.count()
         done = _change(
             operation=operation,
             selected=selected,
@@ -135,9 +151,11 @@ def _run(
             previous_field=previous_field,
         )
         _check_expected(done, expected)
-        operation.count, operation.skipped = done, total - done
+        # Counted after the change, so people who joined a select-all meanwhile cannot make it negative.
+        skipped = selected.exclude(operation=operation).count()
+        operation.count, operation.skipped = done, skipped
         operation.save(update_fields=["count", "skipped"])
-    return Outcome(operation, done, total - done)
+    return Outcome(operation, done, skipped)
 
 
 def _check_expected(done: int, expected: int | None) -> None:
@@ -223,12 +241,12 @@ def purge(*, actor, workspace: Workspace, selected: QuerySet, expected: int | No
     selected = selected.filter(workspace=workspace)
     with transaction.atomic():
         operation = Operation.objects.create(workspace=workspace, actor=actor, action="purge")
-        total = selected.count()
-        done = _erase(selected.filter(none_of(PURGE_BLOCKERS)))
+        done = _erase(_locked_in_id_order(selected.filter(none_of(PURGE_BLOCKERS))))
         _check_expected(done, expected)
-        operation.count, operation.skipped = done, total - done
+        skipped = selected.count()  # whoever is left was not erased
+        operation.count, operation.skipped = done, skipped
         operation.save(update_fields=["count", "skipped"])
-    return Outcome(operation, done, total - done)
+    return Outcome(operation, done, skipped)
 
 
 def _erase(people: QuerySet) -> int:

@@ -1,5 +1,5 @@
 import django_tables2 as tables
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Case, F, IntegerField, When
 
 from contacts import cells
@@ -14,6 +14,15 @@ class IdsFirstPaginator(Paginator):
     A deep page with OFFSET otherwise fetches every skipped row from the table only to
     throw it away; page 1,000 of My People skips 50,000.
     """
+
+    def validate_number(self, number):
+        """Any page the address names: not a number is page 1, past the end is the last page."""
+        try:
+            return super().validate_number(number)
+        except PageNotAnInteger:
+            return 1
+        except EmptyPage:
+            return self.num_pages
 
     def page(self, number):
         number = self.validate_number(number)

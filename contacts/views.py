@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -21,6 +21,8 @@ from contacts.selection import Selection
 from contacts.timeline import details_context
 
 PEOPLE_TEMPLATE = "contacts/people.html"
+SOMEONE_ELSE = "Someone changed these people at the same moment, so nothing was changed."
+BUSY = "The database was busy or unavailable, so nothing was changed."
 
 
 @login_required
@@ -163,14 +165,9 @@ class _Dialog:
         except ContactError as error:
             return self.show(error=error.message, status=error.status)
         except IntegrityError:
-            return self.show(
-                error="Someone changed these people at the same moment, so nothing was changed. Please try again.",
-                status=409,
-            )
+            return self.show(error=f"{SOMEONE_ELSE} Please try again.", status=409)
         except DatabaseError:
-            return self.show(
-                error="The database was busy or unavailable, so nothing was changed. Please try again.", status=503
-            )
+            return self.show(error=f"{BUSY} Please try again.", status=503)
         text = self.action.outcome_text(outcome.done, outcome.skipped, self.options)
         return _outcome(self.request, text, outcome.operation, self.selection.audience.slug, self.membership)
 

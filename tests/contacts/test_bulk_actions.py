@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from contacts.models import Contact, EntryKind, Operation, Stage, Suppression, TimelineEntry
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory
