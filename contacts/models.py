@@ -16,7 +16,7 @@ from typing import Callable
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 
@@ -292,6 +292,14 @@ class ContactQuerySet(models.QuerySet):
         )
 
 
+MY_PEOPLE_Q = Q(archived_at__isnull=True, deleted_at__isnull=True)
+# Sorting by stage goes by phase (Lead -> Lost, then no stage); tables.py orders by this expression.
+STAGE_ORDER = (Stage.LEAD, Stage.POTENTIAL, Stage.ACTIVE, Stage.PAST, Stage.LOST, Stage.NONE)
+STAGE_RANK = models.Case(
+    *[models.When(stage=stage, then=rank) for rank, stage in enumerate(STAGE_ORDER)], output_field=models.IntegerField()
+)
+
+
 class Contact(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.DB_CASCADE, related_name="contacts")
     name = models.CharField(max_length=200)
@@ -339,6 +347,13 @@ class Contact(models.Model):
                 condition=Q(archived_at__isnull=False, deleted_at__isnull=True),
                 name="archived_people_by_name",
             ),
+            # The other sorts of My People and its stage audiences, read off an index in order too
+            # (last touch, NULLS FIRST, is a PostgreSQL-only index: SQLite cannot declare it).
+            models.Index(fields=["workspace", "company", "id"], condition=MY_PEOPLE_Q, name="my_people_by_company"),
+            models.Index(F("workspace"), STAGE_RANK, F("id"), condition=MY_PEOPLE_Q, name="my_people_by_stage"),
+            # Every list page counts its audience: stage audiences, Unassigned, Assigned to me.
+            models.Index(fields=["workspace", "stage"], condition=MY_PEOPLE_Q, name="my_people_stage_count"),
+            models.Index(fields=["workspace", "assignee"], condition=MY_PEOPLE_Q, name="my_people_assignee_count"),
             models.Index(fields=["workspace", "deleted_at"], name="contact_deleted"),
             models.Index(fields=["workspace", "email"], name="contact_email"),
             models.Index(fields=["workspace", "phone_e164"], name="contact_phone"),

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.test import override_settings
 
 # The sync Playwright API runs an event loop in the test thread; Django would
 # otherwise refuse database access from it (SynchronousOnlyOperation).
@@ -41,14 +42,44 @@ def is_postgres():
     return connection.vendor == "postgresql"
 
 
+# The test client and live_server speak plain HTTP; production settings (DEBUG off) would
+# redirect to HTTPS and mark cookies Secure.
+PLAIN_HTTP = {
+    "SECURE_SSL_REDIRECT": False,
+    "SECURE_HSTS_SECONDS": 0,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+}
+
+
+@pytest.fixture(scope="session")
+def _plain_http_while_live_server_starts():
+    override = override_settings(**PLAIN_HTTP)
+    override.enable()
+    yield override
+    if hasattr(override, "wrapped"):  # still enabled: live_server failed to start
+        override.disable()
+
+
+@pytest.fixture(scope="session")
+def live_server(_plain_http_while_live_server_starts, live_server):
+    """pytest-django's live_server, started while PLAIN_HTTP is in effect.
+
+    SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the server builds its middleware,
+    so it must be off at start-up; afterwards the override is lifted so it cannot leak into
+    the rest of the session (test_settings below applies it per test).
+    """
+    if hasattr(_plain_http_while_live_server_starts, "wrapped"):
+        _plain_http_while_live_server_starts.disable()
+    return live_server
+
+
 @pytest.fixture(autouse=True)
 def test_settings(settings):
     # Real hashing costs ~0.3 s per user; tests create hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The test client and live_server speak plain HTTP.
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+    for name, value in PLAIN_HTTP.items():
+        setattr(settings, name, value)
     # Login rate limiting has its own tests (tests/test_security.py), which turn it back on.
     settings.AXES_ENABLED = False
     # No collectstatic before tests: serve app files as they are.

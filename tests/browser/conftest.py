@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import expect
 
 BROWSER_DIR = Path(__file__).resolve().parent
@@ -79,45 +78,6 @@ def launch_browser(launch_browser, browser_type_launch_args, browser_name):
             )
 
     return launch
-
-
-# The live server speaks plain HTTP on localhost, while the settings (DEBUG off under tests)
-# redirect to HTTPS, mark cookies Secure and expect a collectstatic manifest.
-PLAIN_HTTP = {
-    "SECURE_SSL_REDIRECT": False,
-    "SECURE_HSTS_SECONDS": 0,
-    "SESSION_COOKIE_SECURE": False,
-    "CSRF_COOKIE_SECURE": False,
-}
-PLAIN_STATIC_STORAGE = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-
-
-@pytest.fixture(scope="session")
-def _plain_http_while_live_server_starts():
-    override = override_settings(**PLAIN_HTTP)
-    override.enable()
-    yield override
-    if hasattr(override, "wrapped"):  # still enabled: live_server failed to start
-        override.disable()
-
-
-@pytest.fixture(scope="session")
-def live_server(_plain_http_while_live_server_starts, live_server):
-    """pytest-django's live_server, started while PLAIN_HTTP is in effect.
-
-    SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the server builds its middleware,
-    so it must be off at start-up; afterwards the override is lifted again so it cannot leak
-    into the rest of the session (the per-test fixture below re-applies it for browser tests).
-    """
-    _plain_http_while_live_server_starts.disable()
-    return live_server
-
-
-@pytest.fixture(autouse=True)
-def _plain_http_settings(settings):
-    for name, value in PLAIN_HTTP.items():
-        setattr(settings, name, value)
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": PLAIN_STATIC_STORAGE}
 
 
 @pytest.fixture
