@@ -44,7 +44,7 @@ def person_name(person, audience_slug: str) -> str:
             person.name,
         )
     email = format_html('<span class="sub">{}</span>', person.email) if person.email else ""
-    return format_html("{}{}{}", avatar(person), name, email)
+    return format_html('<div class="name-cell">{}{}{}</div>', avatar(person), name, email)
 
 
 def when(moment, empty: str = "Never") -> str:
