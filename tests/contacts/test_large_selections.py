@@ -1,0 +1,75 @@
+"""Select-all at sizes the Django admin cannot handle: 10,000 people through the real endpoints,
+and the number of queries the same for 10 and 1,000."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from contacts.models import Contact, EntryKind, Stage, TimelineEntry
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def make_people(workspace, n, **fields):
+    Contact.objects.bulk_create(
+        [Contact(workspace=workspace, name=f"Person {i:05}", stage=Stage.LOST, **fields) for i in range(n)],
+        batch_size=2000,
+    )
+
+
+def select_all(audience, **extra):
+    return {"audience": audience, "selection": "all", **extra}
+
+
+def confirm_count(n):
+    return {"expected": str(n), "typed_count": str(n)}
+
+
+@pytest.fixture
+def as_admin(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_archive_delete_and_purge_ten_thousand_selected_by_select_all(as_admin, workspace):
+    make_people(workspace, 10_000)
+
+    archived = as_admin.post("/bulk/archive/", select_all("my-people"), **HTMX)
+    assert archived.status_code == 200
+    assert "10000 people archived" in archived.content.decode()
+    assert Contact.objects.archived().count() == 10_000
+    assert TimelineEntry.objects.filter(kind=EntryKind.ARCHIVED).count() == 10_000
+
+    deleted = as_admin.post("/bulk/delete/", select_all("archived", **confirm_count(10_000)), **HTMX)
+    assert deleted.status_code == 200, deleted.content.decode()[:500]
+    assert "10000 people moved to Recently Deleted" in deleted.content.decode()
+    assert Contact.objects.deleted().count() == 10_000
+
+    purged = as_admin.post("/bulk/purge/", select_all("deleted", **confirm_count(10_000)), **HTMX)
+    assert purged.status_code == 200
+    assert "10000 people deleted forever" in purged.content.decode()
+    assert Contact.objects.count() == 0
+    assert TimelineEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "action, audience, fields",
+    [
+        ("archive", "my-people", {}),
+        ("restore", "archived", {"archived_at": timezone.now()}),
+        ("delete", "archived", {"archived_at": timezone.now()}),
+        ("undelete", "deleted", {"archived_at": timezone.now(), "deleted_at": timezone.now()}),
+        ("purge", "deleted", {"archived_at": timezone.now(), "deleted_at": timezone.now()}),
+    ],
+)
+def test_select_all_confirm_uses_the_same_queries_for_10_and_1000(as_admin, workspace, action, audience, fields):
+    def queries_for(n):
+        make_people(workspace, n, **fields)
+        with CaptureQueriesContext(connection) as queries:
+            response = as_admin.post(f"/bulk/{action}/", select_all(audience, **confirm_count(n)), **HTMX)
+        assert response.status_code == 200, response.content.decode()[:500]
+        Contact.objects.all().delete()
+        return len(queries)
+
+    assert queries_for(10) == queries_for(1000)
