@@ -23,7 +23,6 @@ has its own bench user, since the app works in the user's first workspace.
 from __future__ import annotations
 
 import gc
-import csv
 import importlib
 import importlib.util
 import json
@@ -84,7 +83,7 @@ SCENARIOS = (
     "page_first", "page_deep", "filtered", "confirm_10k", "archive_10k", "delete_10k", "delete_900", "scaling",
     "sync_20k",
 )
-SYNC_CALLS = 20_000  # calls in sync_20k's call log (capped at --contacts); 80% from known people
+SYNC_MESSAGES = 20_000  # messages in sync_20k's mbox (capped at --contacts); 80% from known people
 
 
 # --- the admin counterpart ------------------------------------------------------------------------
@@ -837,52 +836,51 @@ class Benchmark:
             self.seeder.drop(team)
 
     def sync_20k(self) -> None:
-        """Sync a call log into the main workspace: 80% of calls from known people, 20% from strangers.
+        """Sync a generated 20,000-message mbox into the main workspace: 80% of the messages from
+        known people, 20% from strangers (who go to Discovered People). Reports messages per second.
 
-        No admin counterpart: the admin has no sync. Present only while contacts.sync offers
-        sync_calls(workspace, path, *, actor); otherwise left out without a word."""
-        sync_calls = sync_api()
-        if sync_calls is None:
-            return
-        calls = min(SYNC_CALLS, self.n)
-        known = calls * 4 // 5
+        No admin counterpart: the admin has no sync."""
+        from contacts.sync import sync_mailbox
+
+        messages = min(SYNC_MESSAGES, self.n)
+        known = messages * 4 // 5
         team = self.main
         rng = random.Random(7)
-        people = list(team.people.filter(deleted_at__isnull=True).values_list("phone", flat=True))
-        numbers = rng.sample(people, known) + [f"+1 808 {200 + i // 10_000} {i % 10_000:04d}" for i in range(calls - known)]
-        log = Path(tempfile.mkdtemp(prefix="bench-sync-")) / "calls.csv"
-        start = self.seeder.now - timedelta(days=2)
-        with log.open("w", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(["number", "direction", "started_at", "duration_seconds", "name"])
-            for i, number in enumerate(numbers):
-                at = (start + timedelta(seconds=7 * i)).isoformat()
-                writer.writerow([number, "in" if i % 2 else "out", at, 30 + i % 600, ""])
+        emails = list(team.people.filter(deleted_at__isnull=True).exclude(email="").values_list("email", flat=True))
+        senders = rng.sample(emails, known) + [f"stranger{i}@elsewhere.example" for i in range(messages - known)]
+        box = Path(tempfile.mkdtemp(prefix="bench-sync-")) / "inbox.mbox"
+        write_mbox(box, senders, start=self.seeder.now - timedelta(days=2))
+        own_before = team.workspace.own_addresses
+        team.workspace.own_addresses = "bench.example"
+        team.workspace.save(update_fields=["own_addresses"])
 
         def reset():
             with transaction.atomic():
-                TimelineEntry.objects.filter(contact__workspace=team.workspace, source_key__startswith="call:").delete()
+                TimelineEntry.objects.filter(contact__workspace=team.workspace, source_key__startswith="msg:").delete()
                 for model in sync_models():
                     model.objects.filter(workspace=team.workspace).delete()
             vacuum()
 
         def run():
-            return sync_calls(team.workspace, log, actor=team.user)
+            return sync_mailbox(team.workspace, box, actor=team.user)
 
         def check(report):
             added = getattr(report, "added", None)
-            return None if added == known else f"{added} calls added to people, expected {known}"
+            return None if added == known else f"{added} emails added to people, expected {known}"
 
         side = Side("ours", run, check, reset)
         try:
             (result,) = self.runner.compare([side], self.heavy_rounds)
-        except Exception as error:  # sync is young: a crash is reported as a failure, not a traceback
+        except Exception as error:  # reported as a failed scenario, not a traceback
             result = Result("ours", error=f"{type(error).__name__}: {error}")
         finally:
-            shutil.rmtree(log.parent, ignore_errors=True)
+            shutil.rmtree(box.parent, ignore_errors=True)
+            team.workspace.own_addresses = own_before
+            team.workspace.save(update_fields=["own_addresses"])
         reset()
-        extra = {"calls_known": known, "calls_unknown": calls - known}
-        self.rows.append(Row("sync_20k", "sync_20k", calls, result, None, "", extra))
+        per_second = round(messages / (result.p50 / 1000)) if result.p50 else None
+        extra = {"messages_known": known, "messages_unknown": messages - known, "messages_per_s": per_second}
+        self.rows.append(Row("sync_20k", "sync_20k", messages, result, None, "", extra))
 
     # -- helpers --
 
@@ -1007,6 +1005,10 @@ class Benchmark:
             for row, side in failures:
                 who = "ours" if side is row.ours else f"admin ({row.counterpart})"
                 self.say(f"  {row.name}: {who}: {side.error}\n")
+        for row in self.rows:
+            if row.extra.get("messages_per_s"):
+                self.say(f"\n{row.name}: {row.extra['messages_per_s']:,} messages per second "
+                         f"({row.extra['messages_known']:,} from known people, {row.extra['messages_unknown']:,} discovered)\n")
         self.say("\nTargets:\n")
         for target in targets:
             self.say(f"  [{'met' if target.met else 'MISSED'}] {target.scenario}: {target.text} — {target.detail}\n")
@@ -1035,12 +1037,18 @@ def write_json(data: dict, output: Path) -> None:
     output.write_text(json.dumps(data, indent=2) + "\n")
 
 
-def sync_api():
-    """contacts.sync.sync_calls when sync is there (it is being built alongside); else None."""
-    if importlib.util.find_spec("contacts.sync") is None:
-        return None
-    sync_calls = getattr(importlib.import_module("contacts.sync"), "sync_calls", None)
-    return sync_calls if callable(sync_calls) else None
+def write_mbox(path: Path, senders: list[str], *, start) -> None:
+    """A Unix mbox with one short message from each sender to the team, a minute apart."""
+    from email.utils import format_datetime
+
+    with path.open("w") as box:
+        for i, sender in enumerate(senders):
+            at = start + timedelta(minutes=i)
+            box.write(
+                f"From {sender} {at:%a %b %d %H:%M:%S %Y}\n"
+                f"From: {sender}\nTo: team@bench.example\nSubject: Message {i}\n"
+                f"Date: {format_datetime(at)}\nMessage-ID: <bench-{i}@bench.example>\n\nHello from {sender}.\n\n"
+            )
 
 
 def sync_models() -> list:
@@ -1052,5 +1060,4 @@ def sync_models() -> list:
 
 
 def scenario_names() -> list[str]:
-    """The scenarios this checkout can run (sync_20k only with contacts.sync)."""
-    return [s for s in SCENARIOS if s != "sync_20k" or sync_api() is not None]
+    return list(SCENARIOS)
