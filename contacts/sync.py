@@ -967,6 +967,18 @@ class Added:
 GONE = "This person was already added or dismissed; nothing was changed."
 
 
+def _locked_discovered(workspace: Workspace, discovered_id: int) -> DiscoveredPerson:
+    """The discovered address, locked until the transaction ends; gone if added or dismissed meanwhile."""
+    row = (
+        DiscoveredPerson.objects.select_for_update()
+        .filter(workspace=workspace, pk=discovered_id, dismissed_at__isnull=True)
+        .first()
+    )
+    if row is None:
+        raise ContactError(GONE)
+    return row
+
+
 def add_discovered(*, actor, workspace: Workspace, discovered_id: int) -> Added:
     """A discovered address becomes a person (or joins the one person who has it meanwhile),
     with the kept interactions on their timeline."""
@@ -974,13 +986,7 @@ def add_discovered(*, actor, workspace: Workspace, discovered_id: int) -> Added:
 
     membership_for(actor, workspace)
     with transaction.atomic():
-        row = (
-            DiscoveredPerson.objects.select_for_update()
-            .filter(workspace=workspace, pk=discovered_id, dismissed_at__isnull=True)
-            .first()
-        )
-        if row is None:
-            raise ContactError(GONE)
+        row = _locked_discovered(workspace, discovered_id)
         address = Address(row.kind, row.value)
         field_name = "email" if row.kind == EMAIL else "phone_e164"
         owners = list(
@@ -1030,13 +1036,7 @@ def dismiss_discovered(*, actor, workspace: Workspace, discovered_id: int) -> st
 
     membership_for(actor, workspace)
     with transaction.atomic():
-        row = (
-            DiscoveredPerson.objects.select_for_update()
-            .filter(workspace=workspace, pk=discovered_id, dismissed_at__isnull=True)
-            .first()
-        )
-        if row is None:
-            raise ContactError(GONE)
+        row = _locked_discovered(workspace, discovered_id)
         row.interactions.all().delete()
         shown = row.display_name
         row.dismissed_at, row.dismissed_by = timezone.now(), actor
