@@ -32,6 +32,24 @@ def member(workspace):
 
 
 @pytest.fixture
+def as_member(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def as_manager(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def as_admin(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def other_workspace(db):
     return WorkspaceFactory(name="Rivals", slug="rivals")
 

@@ -62,24 +62,6 @@ def undo_url(response) -> str:
 
 
 @pytest.fixture
-def as_member(client, member):
-    client.force_login(member)
-    return client
-
-
-@pytest.fixture
-def as_admin(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
-def as_manager(client, manager):
-    client.force_login(manager)
-    return client
-
-
-@pytest.fixture
 def dana(workspace):
     return MembershipFactory(workspace=workspace, user=UserFactory(username="dana", first_name="Dana", last_name="Lee")).user
 

@@ -11,62 +11,56 @@ from tests.factories import ContactFactory, TimelineEntryFactory, WorkspaceFacto
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def logged_in(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-def test_deep_link_shows_the_person_and_their_timeline_newest_first(logged_in, workspace):
+def test_deep_link_shows_the_person_and_their_timeline_newest_first(as_admin, workspace):
     person = ContactFactory(workspace=workspace, name="Pat Quinn")
     TimelineEntryFactory(contact=person, summary="Older email", at=timezone.now() - timezone.timedelta(days=3))
     TimelineEntryFactory(contact=person, summary="Newer call", kind="call")
-    page = logged_in.get(f"/people/{person.pk}/?audience=my-people").content.decode()
+    page = as_admin.get(f"/people/{person.pk}/?audience=my-people").content.decode()
     assert "Pat Quinn" in page
     assert page.index("Newer call") < page.index("Older email")
     assert 'aria-current="true"' in page  # the person is marked in the list
 
 
-def test_details_partial_is_only_the_pane(logged_in, workspace):
+def test_details_partial_is_only_the_pane(as_admin, workspace):
     person = ContactFactory(workspace=workspace)
-    response = logged_in.get(f"/people/{person.pk}/", HTTP_HX_TARGET="details", **HTMX)
+    response = as_admin.get(f"/people/{person.pk}/", HTTP_HX_TARGET="details", **HTMX)
     assert b"<html" not in response.content and b'id="details"' in response.content
 
 
-def test_timeline_is_paged(logged_in, workspace):
+def test_timeline_is_paged(as_admin, workspace):
     person = ContactFactory(workspace=workspace)
     TimelineEntryFactory.create_batch(25, contact=person)
-    first = logged_in.get(f"/people/{person.pk}/").content.decode()
+    first = as_admin.get(f"/people/{person.pk}/").content.decode()
     assert "1–20 of 25" in first and "Older" in first
-    second = logged_in.get(f"/people/{person.pk}/?entries=2").content.decode()
+    second = as_admin.get(f"/people/{person.pk}/?entries=2").content.decode()
     assert "21–25 of 25" in second and "Newer" in second
 
 
-def test_details_query_count_does_not_depend_on_timeline_length(logged_in, workspace):
-    logged_in.get("/people/?view=list")  # remembering the view is a write of its own
+def test_details_query_count_does_not_depend_on_timeline_length(as_admin, workspace):
+    as_admin.get("/people/?view=list")  # remembering the view is a write of its own
     counts = []
     for entries in (5, 60):
         person = ContactFactory(workspace=workspace)
         TimelineEntryFactory.create_batch(entries, contact=person)
         with CaptureQueriesContext(connection) as queries:
-            logged_in.get(f"/people/{person.pk}/")
+            as_admin.get(f"/people/{person.pk}/")
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 12
 
 
-def test_other_workspace_person_is_not_found(logged_in):
+def test_other_workspace_person_is_not_found(as_admin):
     stranger = ContactFactory(workspace=WorkspaceFactory())
-    assert logged_in.get(f"/people/{stranger.pk}/").status_code == 404
+    assert as_admin.get(f"/people/{stranger.pk}/").status_code == 404
 
 
-def test_deleted_person_is_not_found(logged_in, workspace):
+def test_deleted_person_is_not_found(as_admin, workspace):
     gone = ContactFactory(workspace=workspace, deleted=True)
-    assert logged_in.get(f"/people/{gone.pk}/").status_code == 404
+    assert as_admin.get(f"/people/{gone.pk}/").status_code == 404
 
 
-def test_stage_can_be_changed_in_place_with_a_timeline_entry(logged_in, workspace):
+def test_stage_can_be_changed_in_place_with_a_timeline_entry(as_admin, workspace):
     person = ContactFactory(workspace=workspace, stage=Stage.PAST)
-    response = logged_in.post(f"/people/{person.pk}/stage/", {"stage": "lead"}, **HTMX)
+    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": "lead"}, **HTMX)
     assert response.status_code == 200
     assert "contactsChanged" in response.headers["HX-Trigger"]
     person.refresh_from_db()
@@ -74,60 +68,60 @@ def test_stage_can_be_changed_in_place_with_a_timeline_entry(logged_in, workspac
     assert person.timeline.filter(kind=EntryKind.STAGE_CHANGED, previous="past").exists()
 
 
-def test_archived_person_cannot_get_an_open_stage_and_the_pane_says_why(logged_in, workspace):
+def test_archived_person_cannot_get_an_open_stage_and_the_pane_says_why(as_admin, workspace):
     person = ContactFactory(workspace=workspace, archived=True)
-    response = logged_in.post(f"/people/{person.pk}/stage/", {"stage": "active"}, **HTMX)
+    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": "active"}, **HTMX)
     assert response.status_code == 409
     assert "Archived — restore it first" in response.content.decode()
     assert Contact.objects.get(pk=person.pk).stage == Stage.LOST
 
 
-def test_archived_person_cannot_get_an_assignee(logged_in, workspace, member):
+def test_archived_person_cannot_get_an_assignee(as_admin, workspace, member):
     person = ContactFactory(workspace=workspace, archived=True)
-    response = logged_in.post(f"/people/{person.pk}/assignee/", {"assignee": member.pk}, **HTMX)
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": member.pk}, **HTMX)
     assert response.status_code == 409
     assert Contact.objects.get(pk=person.pk).assignee is None
 
 
-def test_assignee_must_be_a_member(logged_in, workspace, other_workspace):
+def test_assignee_must_be_a_member(as_admin, workspace, other_workspace):
     from tests.factories import MembershipFactory
 
     outsider = MembershipFactory(workspace=other_workspace).user
     person = ContactFactory(workspace=workspace)
-    response = logged_in.post(f"/people/{person.pk}/assignee/", {"assignee": outsider.pk}, **HTMX)
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": outsider.pk}, **HTMX)
     assert response.status_code == 400
     assert "member of this workspace" in response.content.decode()
     assert Contact.objects.get(pk=person.pk).assignee is None
 
 
 @pytest.mark.parametrize("bad", ["bogus", "1;drop", "LEAD"])
-def test_bad_stage_value_changes_nothing(logged_in, workspace, bad):
+def test_bad_stage_value_changes_nothing(as_admin, workspace, bad):
     person = ContactFactory(workspace=workspace, stage=Stage.PAST)
-    response = logged_in.post(f"/people/{person.pk}/stage/", {"stage": bad}, **HTMX)
+    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": bad}, **HTMX)
     assert response.status_code == 400
     assert Contact.objects.get(pk=person.pk).stage == Stage.PAST
 
 
-def test_assign_and_unassign_in_place(logged_in, workspace, member):
+def test_assign_and_unassign_in_place(as_admin, workspace, member):
     person = ContactFactory(workspace=workspace)
-    logged_in.post(f"/people/{person.pk}/assignee/", {"assignee": member.pk}, **HTMX)
+    as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": member.pk}, **HTMX)
     assert Contact.objects.get(pk=person.pk).assignee == member
-    logged_in.post(f"/people/{person.pk}/assignee/", {"assignee": ""}, **HTMX)
+    as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": ""}, **HTMX)
     assert Contact.objects.get(pk=person.pk).assignee is None
 
 
-def test_get_to_an_edit_url_changes_nothing(logged_in, workspace):
+def test_get_to_an_edit_url_changes_nothing(as_admin, workspace):
     person = ContactFactory(workspace=workspace, stage=Stage.PAST)
-    assert logged_in.get(f"/people/{person.pk}/stage/?stage=lead").status_code == 405
+    assert as_admin.get(f"/people/{person.pk}/stage/?stage=lead").status_code == 405
     assert Contact.objects.get(pk=person.pk).stage == Stage.PAST
 
 
-def test_pane_offers_the_lifecycle_actions_of_the_persons_audience(logged_in, workspace):
+def test_pane_offers_the_lifecycle_actions_of_the_persons_audience(as_admin, workspace):
     active = ContactFactory(workspace=workspace)
     archived = ContactFactory(workspace=workspace, archived=True)
-    active_page = logged_in.get(f"/people/{active.pk}/").content.decode()
+    active_page = as_admin.get(f"/people/{active.pk}/").content.decode()
     assert f"/bulk/archive/?audience=my-people&selection=ids&ids={active.pk}" in active_page
-    archived_page = logged_in.get(f"/people/{archived.pk}/").content.decode()
+    archived_page = as_admin.get(f"/people/{archived.pk}/").content.decode()
     assert f"/bulk/delete/?audience=archived&selection=ids&ids={archived.pk}" in archived_page
     assert f"/bulk/restore/?audience=archived&selection=ids&ids={archived.pk}" in archived_page
 
@@ -138,12 +132,12 @@ def test_members_are_not_offered_delete_in_the_pane(client, workspace, member):
     assert "/bulk/delete/" not in client.get(f"/people/{archived.pk}/").content.decode()
 
 
-def test_view_choice_is_remembered_per_user(logged_in, workspace, admin_user):
+def test_view_choice_is_remembered_per_user(as_admin, workspace, admin_user):
     ContactFactory(workspace=workspace)
-    logged_in.get("/people/?view=list")
-    assert 'class="people-list"' in logged_in.get("/people/").content.decode()
-    logged_in.get("/people/?view=table")
-    assert 'class="people-table"' in logged_in.get("/people/").content.decode()
+    as_admin.get("/people/?view=list")
+    assert 'class="people-list"' in as_admin.get("/people/").content.decode()
+    as_admin.get("/people/?view=table")
+    assert 'class="people-table"' in as_admin.get("/people/").content.decode()
 
 
 def test_suppressions_are_listed_and_lifted_by_managers(client, workspace, manager):
@@ -168,7 +162,7 @@ def test_another_workspaces_suppression_cannot_be_lifted(client, manager, other_
     assert Suppression.objects.filter(pk=foreign.pk).exists()
 
 
-def test_recently_deleted_shows_when_and_by_whom(logged_in, workspace, admin_user):
+def test_recently_deleted_shows_when_and_by_whom(as_admin, workspace, admin_user):
     ContactFactory(workspace=workspace, deleted=True, deleted_by=admin_user, name="Gone Person")
-    page = logged_in.get("/people/?audience=deleted&view=table").content.decode()
+    page = as_admin.get("/people/?audience=deleted&view=table").content.decode()
     assert "Gone Person" in page and "by Ada Admin" in page

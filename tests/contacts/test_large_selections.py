@@ -26,12 +26,6 @@ def confirm_count(n):
     return {"expected": str(n), "typed_count": str(n)}
 
 
-@pytest.fixture
-def as_admin(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def test_archive_delete_and_purge_ten_thousand_selected_by_select_all(as_admin, workspace):
     make_people(workspace, 10_000)
 

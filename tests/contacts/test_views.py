@@ -32,18 +32,6 @@ def menu_items(response) -> list[str]:
     return [html.unescape(item).strip() for item in found]
 
 
-@pytest.fixture
-def as_member(client, member):
-    client.force_login(member)
-    return client
-
-
-@pytest.fixture
-def as_admin(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 # --- who may look ---------------------------------------------------------------------------
 
 
