@@ -12,6 +12,7 @@ from contacts import services
 from contacts.exceptions import ContactError
 from contacts.listing import current_membership
 from contacts.models import OPEN_STAGE_BLOCKERS, Contact, Membership, Stage, reasons
+from contacts.selection import as_number
 from contacts.timeline import details_context
 from contacts.views import BUSY, SOMEONE_ELSE
 
@@ -52,9 +53,10 @@ def _apply(field: str, request, workspace, one):
         return services.change_stage(actor=actor, workspace=workspace, selected=one, stage=stage)
     if not value:
         return services.remove_assignee(actor=actor, workspace=workspace, selected=one)
-    if not (value.isascii() and value.isdigit()):
+    user_id = as_number(value)
+    if user_id is None:
         raise ContactError("Pick a member from the list.")
-    member = Membership.objects.filter(workspace=workspace, user_id=int(value)).select_related("user").first()
+    member = Membership.objects.filter(workspace=workspace, user_id=user_id).select_related("user").first()
     if member is None:
         raise ContactError("The assignee must be a member of this workspace.")
     return services.assign(actor=actor, workspace=workspace, selected=one, assignee=member.user)

@@ -83,6 +83,14 @@ class PeopleFilter:
         return params
 
 
+def as_number(text: str) -> int | None:
+    """A whole number as the database can store it: ASCII digits only, at most 18 of them."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
 def parse_ids(values: list[str]) -> tuple[int, ...]:
     ids = []
     for value in values:
@@ -90,9 +98,10 @@ def parse_ids(values: list[str]) -> tuple[int, ...]:
             part = part.strip()
             if not part:
                 continue
-            if not (part.isascii() and part.isdigit()) or len(part) > 18:
+            number = as_number(part)
+            if number is None:
                 raise BadSelection(f"{part[:30]!r} is not a person's id.")
-            ids.append(int(part))
+            ids.append(number)
     return tuple(dict.fromkeys(ids))
 
 

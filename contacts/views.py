@@ -16,8 +16,8 @@ from contacts import services
 from contacts.bulk_actions import ACTIONS, BulkAction, preview
 from contacts.exceptions import BadSelection, ContactError, NotAllowed, StaleConfirmation
 from contacts.listing import build_listing, current_membership
-from contacts.models import Contact, Operation
-from contacts.selection import Selection
+from contacts.models import Contact, Operation, none_of
+from contacts.selection import Selection, as_number
 from contacts.timeline import details_context
 
 PEOPLE_TEMPLATE = "contacts/people.html"
@@ -144,8 +144,6 @@ class _Dialog:
         if not self.selection.ids or not summary.blocked:
             return ""
         blockers = self.action.blockers(self.workspace, self.options)
-        from contacts.models import none_of
-
         return ",".join(str(pk) for pk in self.people.exclude(none_of(blockers)).values_list("pk", flat=True))
 
     def confirm(self):
@@ -176,10 +174,10 @@ class _Dialog:
         if not self.action.exact_count:
             return None
         raw = self.request.POST.get("expected", "")
-        if not (raw.isascii() and raw.isdigit()):
+        expected = as_number(raw)
+        if expected is None:
             raise BadSelection("The confirmation is missing its count; open the dialog again.")
-        expected = int(raw)
-        if self.action.typed_count and expected > 20 and self.request.POST.get("typed_count", "").strip() != raw:
+        if self.action.typed_count and expected > 20 and self.request.POST.get("typed_count", "").strip() != str(expected):
             raise BadSelection(f"Type {expected} to confirm that you want to {self.action.label.lower()} {expected} people.")
         return expected
 

@@ -422,3 +422,14 @@ def test_the_page_size_cannot_be_set_from_the_address(world, per_page):
     response = client.get("/people/", {"per_page": per_page, "view": "table"})
     assert response.status_code == 200
     assert people_listed(response) == 50
+
+
+def test_an_assignee_id_too_large_for_the_database_is_a_clear_refusal(world):
+    user, client = world["clients"]["h-ada"]
+    before = snapshot()
+    response = client.post(
+        f"/people/{world['own_ids'][0]}/assignee/", {"assignee": "9" * 30}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 400
+    assert "Pick a member from the list." in response.content.decode()
+    assert snapshot() == before
