@@ -36,12 +36,12 @@ import statistics
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlencode
 
 import django

@@ -12,20 +12,20 @@ from django import forms
 from django.db.models import Count, QuerySet
 
 from contacts import services
-from contacts.services import people
 from contacts.models import (
     ARCHIVE_BLOCKERS,
     DELETE_BLOCKERS,
+    OPEN_STAGES,
     PURGE_BLOCKERS,
     REMOVE_ASSIGNEE_BLOCKERS,
     RESTORE_FROM_ARCHIVE_BLOCKERS,
     RESTORE_FROM_DELETED_BLOCKERS,
-    OPEN_STAGES,
     Blocker,
     Stage,
     Workspace,
     none_of,
 )
+from contacts.services import people
 
 # Deleting more than this many asks the user to type the count.
 TYPED_COUNT_OVER = 20

@@ -10,9 +10,9 @@ proves the two halves agree on every combination.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
 
 from django.conf import settings
 from django.db import models
@@ -159,13 +159,13 @@ class Blocker:
 
     code: str
     q: Q
-    applies: Callable[["Contact"], bool]
-    explain: Callable[["Contact"], str]
+    applies: Callable[[Contact], bool]
+    explain: Callable[[Contact], str]
     # Heading of the dialog group, after the count: "3 have an open stage", "1 has an open stage".
     group: str
     group_one: str
 
-    def reason(self, contact: "Contact") -> Reason:
+    def reason(self, contact: Contact) -> Reason:
         return Reason(self.code, self.explain(contact))
 
 
@@ -254,7 +254,7 @@ def none_of(blockers) -> Q:
     return condition
 
 
-def reasons(contact: "Contact", blockers) -> list[Reason]:
+def reasons(contact: Contact, blockers) -> list[Reason]:
     return [b.reason(contact) for b in blockers if b.applies(contact)]
 
 

@@ -29,7 +29,7 @@ class PeopleFilter:
     blocked: str = ""
 
     @classmethod
-    def from_params(cls, params: QueryDict) -> "PeopleFilter":
+    def from_params(cls, params: QueryDict) -> PeopleFilter:
         q = params.get("q", "").strip()
         if "\x00" in q:
             raise BadSelection("The search cannot contain a NUL character.")
@@ -113,7 +113,7 @@ class Selection:
     ids: tuple[int, ...] | None
 
     @classmethod
-    def from_params(cls, params: QueryDict) -> "Selection":
+    def from_params(cls, params: QueryDict) -> Selection:
         audience = get_audience(params.get("audience"))
         if audience is None:
             raise BadSelection("Unknown audience.")

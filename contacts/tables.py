@@ -7,7 +7,6 @@ from contacts import cells
 from contacts.models import STAGE_RANK, Contact
 
 
-
 class IdsFirstPaginator(Paginator):
     """Finds a page's ids first (an index-only scan when the sort has an index), then loads those rows.
 

@@ -1,7 +1,6 @@
 """What the details pane shows of one person: fields, edit choices, a page of timeline."""
 
 from django.core.paginator import Paginator
-
 from django.urls import reverse
 from django.utils.http import urlencode
 

@@ -7,8 +7,8 @@ from django.test import override_settings
 # otherwise refuse database access from it (SynchronousOnlyOperation).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory  # noqa: E402
 from contacts.models import Role  # noqa: E402
+from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory  # noqa: E402
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from tests.browser.flows import (  # noqa: F401  (console_errors is an autouse f
 )
 from tests.factories import ContactFactory, TimelineEntryFactory
 
-
 # "2 people moved to Recently Deleted" (earlier wording: "2 people deleted · in Recently Deleted").
 DELETED = r"^{n} people (moved to|deleted · in) Recently Deleted"
 

@@ -3,11 +3,10 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from contacts import services
 from contacts.exceptions import NotAllowed, StaleConfirmation
-from django.utils import timezone
-
 from contacts.models import Contact, DeletedAddress, EntryKind, Stage, Suppression, TimelineEntry
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory
 

@@ -24,7 +24,7 @@ from contacts.models import (
 )
 from contacts.urls import urlpatterns
 from tests.factories import ContactFactory, MembershipFactory, UserFactory, WorkspaceFactory
-from tests.hardening.support import HX, snapshot, select_ids
+from tests.hardening.support import HX, select_ids, snapshot
 
 # Views that change something answer POST only; the rest are pages (GET).
 CHANGE_URLS = {
