@@ -139,12 +139,32 @@ class ContactAdmin(admin.ModelAdmin):
     search_fields = ("name", "email", "company")
     list_select_related = ("workspace", "assignee")
     fields = (
-        "workspace", "name", "email", "phone", "phone_e164", "company", "title", "stage", "assignee",
-        "last_touch_at", "archived_at", "archived_by", "deleted_at", "deleted_by", "created_at", "updated_at",
+        "workspace",
+        "name",
+        "email",
+        "phone",
+        "phone_e164",
+        "company",
+        "title",
+        "stage",
+        "assignee",
+        "last_touch_at",
+        "archived_at",
+        "archived_by",
+        "deleted_at",
+        "deleted_by",
+        "created_at",
+        "updated_at",
     )
     # Archive and delete happen through the actions, which write the timeline.
     readonly_fields = (
-        "phone_e164", "archived_at", "archived_by", "deleted_at", "deleted_by", "created_at", "updated_at",
+        "phone_e164",
+        "archived_at",
+        "archived_by",
+        "deleted_at",
+        "deleted_by",
+        "created_at",
+        "updated_at",
     )
     inlines = [TimelineInline]
     actions = ["archive_people", "restore_people", "delete_people", "undelete_people"]
@@ -181,6 +201,7 @@ class ContactAdmin(admin.ModelAdmin):
 
     def _history(self, request, obj, form, change) -> list[TimelineEntry]:
         """The timeline entries for an edit by hand, like the ones the actions write."""
+
         def entry(kind, summary, previous=""):
             return TimelineEntry(contact=obj, kind=kind, actor=request.user, summary=summary, previous=previous)
 
@@ -347,8 +368,10 @@ class WorkspaceAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            member_count=Count("memberships", distinct=True), people_count=Count("contacts", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(member_count=Count("memberships", distinct=True), people_count=Count("contacts", distinct=True))
         )
 
     @admin.display(description="members", ordering="member_count")
@@ -373,7 +396,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
 @admin.register(Suppression)
 class SuppressionAdmin(admin.ModelAdmin):
-    """"Don't re-create from sync" entries. Deleting one lifts it: sync may re-create the person."""
+    """ "Don't re-create from sync" entries. Deleting one lifts it: sync may re-create the person."""
 
     list_display = ("value", "kind", "workspace", "created_at", "created_by")
     list_filter = ("kind", "workspace")

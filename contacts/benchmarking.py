@@ -80,7 +80,14 @@ HTMX = {"HX-Request": "true"}
 CHANGELIST = "/admin/contacts/contact/"
 
 SCENARIOS = (
-    "page_first", "page_deep", "filtered", "confirm_10k", "archive_10k", "delete_10k", "delete_900", "scaling",
+    "page_first",
+    "page_deep",
+    "filtered",
+    "confirm_10k",
+    "archive_10k",
+    "delete_10k",
+    "delete_900",
+    "scaling",
     "sync_20k",
 )
 SYNC_MESSAGES = 20_000  # messages in sync_20k's mbox (capped at --contacts); 80% from known people
@@ -318,7 +325,9 @@ class Seeder:
             },
         ]
         if person["archived_at"]:
-            entries.append({"contact_id": pk, "kind": EntryKind.ARCHIVED.value, "at": person["archived_at"], "actor_id": user})
+            entries.append(
+                {"contact_id": pk, "kind": EntryKind.ARCHIVED.value, "at": person["archived_at"], "actor_id": user}
+            )
         return entries
 
     # -- putting a scratch team back between runs, in bulk --
@@ -737,12 +746,12 @@ class Benchmark:
     def filtered(self) -> None:
         client = self.client(self.main)
         count = self.main.people.in_my_people().filter(stage=Stage.LOST, assignee__isnull=True).count()
-        ours = Side(
-            "ours", lambda: client.get("/people/?audience=unassigned&stage=lost"), expect(200, str(count))
-        )
+        ours = Side("ours", lambda: client.get("/people/?audience=unassigned&stage=lost"), expect(200, str(count)))
         query = "assignee__isnull=True&stage__exact=lost&archived_at__isempty=1&deleted_at__isempty=1"
         theirs = Side("admin", lambda: client.get(f"{CHANGELIST}?{query}"), expect(200, f"{count} contacts"))
-        self.pair("filtered", self.n, ours, theirs, "changelist filtered: Lost, no assignee, not archived", matches=count)
+        self.pair(
+            "filtered", self.n, ours, theirs, "changelist filtered: Lost, no assignee, not archived", matches=count
+        )
 
     def confirm_10k(self) -> None:
         k = self.big
@@ -755,7 +764,7 @@ class Benchmark:
             self.admin_action(client, team, "delete_selected", select_across=True),
             expect(200, "Are you sure", f"Contacts: {k}"),
         )
-        small = self.queries_at_small("eligible", lambda c, t: (lambda: c.get(url, headers=HTMX)))
+        small = self.queries_at_small("eligible", lambda c, t: lambda: c.get(url, headers=HTMX))
         self.pair("confirm_10k", k, ours, theirs, "delete_selected confirmation page (select all)", heavy=True, **small)
         self.seeder.drop(team)
 
@@ -909,29 +918,53 @@ class Benchmark:
 
         for name in ("page_first", "filtered"):
             if row := rows.get(name):
-                add(name, "median ≤ admin's", row.ratio is not None and row.ratio <= 1,
-                    f"{ms(row.ours.p50)} vs {ms(row.admin.p50)}")
+                add(
+                    name,
+                    "median ≤ admin's",
+                    row.ratio is not None and row.ratio <= 1,
+                    f"{ms(row.ours.p50)} vs {ms(row.admin.p50)}",
+                )
         if row := rows.get("page_deep"):
-            add("page_deep", "median ≤ ½ admin's", row.ratio is not None and row.ratio <= 0.5,
-                f"{ms(row.ours.p50)} vs {ms(row.admin.p50)} (ratio {row.ratio or 0:.2f})")
+            add(
+                "page_deep",
+                "median ≤ ½ admin's",
+                row.ratio is not None and row.ratio <= 0.5,
+                f"{ms(row.ours.p50)} vs {ms(row.admin.p50)} (ratio {row.ratio or 0:.2f})",
+            )
         for name in ("confirm_10k", "archive_10k", "delete_10k"):
             if row := rows.get(name):
                 small = row.extra.get(f"queries_at_{QUERY_CHECK_SIZE}")
                 flat = row.ours.ok and small == row.ours.query_count and len(set(row.ours.queries)) == 1
-                add(name, "completes, queries independent of N", flat,
-                    f"{row.ours.error or 'ok'}; {row.ours.query_count} queries at {row.n:,}, {small} at {QUERY_CHECK_SIZE}")
+                add(
+                    name,
+                    "completes, queries independent of N",
+                    flat,
+                    f"{row.ours.error or 'ok'}; {row.ours.query_count} queries at {row.n:,}, {small} at {QUERY_CHECK_SIZE}",
+                )
         if row := rows.get("archive_10k"):
-            add("archive_10k", "within 1.5× the update() floor", row.ratio is not None and row.ratio <= 1.5,
-                f"{ms(row.ours.p50)} vs {ms(row.admin.p50)} (ratio {row.ratio or 0:.2f})")
+            add(
+                "archive_10k",
+                "within 1.5× the update() floor",
+                row.ratio is not None and row.ratio <= 1.5,
+                f"{ms(row.ours.p50)} vs {ms(row.admin.p50)} (ratio {row.ratio or 0:.2f})",
+            )
         if row := rows.get("archive_10k_vs_save"):
             speedup = (row.admin.p50 / row.ours.p50) if row.ratio else None
-            add("archive_10k", "≥ 20× faster than save() per person", speedup is not None and speedup >= 20,
-                f"{ms(row.ours.p50)} vs {ms(row.admin.p50)} ({speedup or 0:.0f}× faster)")
+            add(
+                "archive_10k",
+                "≥ 20× faster than save() per person",
+                speedup is not None and speedup >= 20,
+                f"{ms(row.ours.p50)} vs {ms(row.admin.p50)} ({speedup or 0:.0f}× faster)",
+            )
         scaling = [row for row in self.rows if row.scenario == "scaling"]
         if scaling:
             counts = {row.ours.query_count for row in scaling}
-            add("scaling", "same query count at every size", len(counts) == 1 and all(r.ours.ok for r in scaling),
-                ", ".join(f"{r.n:,}: {r.ours.query_count}" for r in scaling))
+            add(
+                "scaling",
+                "same query count at every size",
+                len(counts) == 1 and all(r.ours.ok for r in scaling),
+                ", ".join(f"{r.n:,}: {r.ours.query_count}" for r in scaling),
+            )
             add("scaling", "time roughly linear (never grows faster than the size)", *self.linear(scaling))
         return found
 
@@ -966,26 +999,48 @@ class Benchmark:
         def kib(value):
             return "" if value is None else f"{value:,.0f}"
 
-        head = ("scenario", "n", "ours p50", "ours p95", "admin p50", "admin p95", "ours/admin", "queries", "peak KiB",
-                "admin is")
+        head = (
+            "scenario",
+            "n",
+            "ours p50",
+            "ours p95",
+            "admin p50",
+            "admin p95",
+            "ours/admin",
+            "queries",
+            "peak KiB",
+            "admin is",
+        )
         lines = [head]
         for row in self.rows:
             admin = row.admin
             if admin is None:
                 admin_cells = ("", "", "", "", "")
             elif admin.ok:
-                admin_cells = (ms(admin.p50), ms(admin.p95), f"{row.ratio:.2f}" if row.ratio is not None else "",
-                               str(admin.query_count), kib(admin.peak_kib))
+                admin_cells = (
+                    ms(admin.p50),
+                    ms(admin.p95),
+                    f"{row.ratio:.2f}" if row.ratio is not None else "",
+                    str(admin.query_count),
+                    kib(admin.peak_kib),
+                )
             else:
                 admin_cells = ("FAILED", "", "", "", kib(admin.peak_kib))
             ours_cells = (ms(row.ours.p50), ms(row.ours.p95)) if row.ours.ok else ("FAILED", "")
-            lines.append((
-                row.name, f"{row.n:,}", *ours_cells, admin_cells[0], admin_cells[1], admin_cells[2],
-                f"{row.ours.query_count if row.ours.query_count is not None else ''}"
-                + (f" / {admin_cells[3]}" if admin_cells[3] else ""),
-                kib(row.ours.peak_kib) + (f" / {admin_cells[4]}" if admin_cells[4] else ""),
-                row.counterpart,
-            ))
+            lines.append(
+                (
+                    row.name,
+                    f"{row.n:,}",
+                    *ours_cells,
+                    admin_cells[0],
+                    admin_cells[1],
+                    admin_cells[2],
+                    f"{row.ours.query_count if row.ours.query_count is not None else ''}"
+                    + (f" / {admin_cells[3]}" if admin_cells[3] else ""),
+                    kib(row.ours.peak_kib) + (f" / {admin_cells[4]}" if admin_cells[4] else ""),
+                    row.counterpart,
+                )
+            )
         widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
         m = self.meta
         self.say(
@@ -994,8 +1049,10 @@ class Benchmark:
             "milliseconds per request; queries and peak KiB ours / admin\n\n"
         )
         for i, line in enumerate(lines):
-            cells = [str(c).ljust(w) if j in (0, len(head) - 1) else str(c).rjust(w)
-                     for j, (c, w) in enumerate(zip(line, widths))]
+            cells = [
+                str(c).ljust(w) if j in (0, len(head) - 1) else str(c).rjust(w)
+                for j, (c, w) in enumerate(zip(line, widths))
+            ]
             self.say("  ".join(cells).rstrip() + "\n")
             if i == 0:
                 self.say("  ".join("-" * w for w in widths) + "\n")
@@ -1007,8 +1064,10 @@ class Benchmark:
                 self.say(f"  {row.name}: {who}: {side.error}\n")
         for row in self.rows:
             if row.extra.get("messages_per_s"):
-                self.say(f"\n{row.name}: {row.extra['messages_per_s']:,} messages per second "
-                         f"({row.extra['messages_known']:,} from known people, {row.extra['messages_unknown']:,} discovered)\n")
+                self.say(
+                    f"\n{row.name}: {row.extra['messages_per_s']:,} messages per second "
+                    f"({row.extra['messages_known']:,} from known people, {row.extra['messages_unknown']:,} discovered)\n"
+                )
         self.say("\nTargets:\n")
         for target in targets:
             self.say(f"  [{'met' if target.met else 'MISSED'}] {target.scenario}: {target.text} — {target.detail}\n")

@@ -32,8 +32,6 @@ TYPED_COUNT_OVER = 20
 NAMES_PER_GROUP = 10
 
 
-
-
 class StageForm(forms.Form):
     # Not "stage": that name is the stage *filter* of a select-all selection.
     new_stage = forms.ChoiceField(label="New stage", choices=Stage.choices, required=False)
@@ -143,7 +141,6 @@ class Delete(BulkAction):
         )
 
 
-
 class Undelete(BulkAction):
     name, label, past = "undelete", "Restore", "restored to Archived People"
     description = "They go back to Archived People with their history."
@@ -223,7 +220,8 @@ class RemoveAssignee(BulkAction):
 
 
 ACTIONS: dict[str, BulkAction] = {
-    action.name: action for action in (Archive(), Restore(), Delete(), Undelete(), Purge(), ChangeStage(), RemoveAssignee())
+    action.name: action
+    for action in (Archive(), Restore(), Delete(), Undelete(), Purge(), ChangeStage(), RemoveAssignee())
 }
 
 

@@ -191,10 +191,7 @@ def check_csv(workspace: Workspace, data: bytes) -> list[Contact]:
     members = _Members(workspace)
     # Deleted people do not count: re-importing someone you deleted is how you bring them back.
     existing = dict(
-        Contact.objects.in_workspace(workspace)
-        .not_deleted()
-        .exclude(email="")
-        .values_list(Lower("email"), "name")
+        Contact.objects.in_workspace(workspace).not_deleted().exclude(email="").values_list(Lower("email"), "name")
     )
     seen_in_file: dict[str, int] = {}
     people, problems = [], []

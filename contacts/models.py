@@ -286,9 +286,7 @@ class ContactQuerySet(models.QuerySet):
     def with_sync_activity(self):
         """People with email or phone history, whom sync may re-create after deletion."""
         return self.filter(
-            models.Exists(
-                TimelineEntry.objects.filter(contact=models.OuterRef("pk"), kind__in=SYNC_KINDS)
-            )
+            models.Exists(TimelineEntry.objects.filter(contact=models.OuterRef("pk"), kind__in=SYNC_KINDS))
         )
 
 
@@ -477,7 +475,9 @@ class TimelineEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="+", db_index=False
     )
-    operation = models.ForeignKey(Operation, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="entries")
+    operation = models.ForeignKey(
+        Operation, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="entries"
+    )
     summary = models.CharField(max_length=500, blank=True)
     direction = models.CharField(max_length=3, blank=True, choices=[("in", "Incoming"), ("out", "Outgoing")])
     # The value a bulk change replaced (old stage, old assignee id), so Undo can put it back.

@@ -91,11 +91,15 @@ class PeopleTable(tables.Table):
                 ("col-touch", cells.when(person.last_touch_at)),
             ]
             if since:
-                tds.append(("col-touch", cells.when_and_who(getattr(person, f"{since}_at"), getattr(person, f"{since}_by"))))
+                tds.append(
+                    ("col-touch", cells.when_and_who(getattr(person, f"{since}_at"), getattr(person, f"{since}_by")))
+                )
             yield format_html(
                 '<tr data-id="{}">{}</tr>',
                 person.pk,
-                format_html_join("", "<td{}>{}</td>", ((format_html(' class="{}"', c) if c else "", h) for c, h in tds)),
+                format_html_join(
+                    "", "<td{}>{}</td>", ((format_html(' class="{}"', c) if c else "", h) for c, h in tds)
+                ),
             )
 
     def order_stage(self, queryset, is_descending):

@@ -31,6 +31,8 @@ def details_context(request, membership: Membership, person: Contact) -> dict:
             for name in home.actions
             if name not in ("change_stage", "remove_assignee") and ACTIONS[name].allowed_for(membership)
         ],
-        "members": Membership.objects.filter(workspace=membership.workspace).select_related("user").order_by("user__first_name", "user__username"),
+        "members": Membership.objects.filter(workspace=membership.workspace)
+        .select_related("user")
+        .order_by("user__first_name", "user__username"),
         "stage_choices": [(v or "none", label) for v, label in membership.workspace.stage_choices()],
     }

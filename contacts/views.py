@@ -83,7 +83,9 @@ def bulk(request, action: str):
     try:
         selection = Selection.from_params(params)
         if bulk_action.name not in selection.audience.actions:
-            raise BadSelection(f"{bulk_action.label} is not available in {selection.audience.name_for(membership.workspace)}.")
+            raise BadSelection(
+                f"{bulk_action.label} is not available in {selection.audience.name_for(membership.workspace)}."
+            )
         if not bulk_action.allowed_for(membership):
             raise NotAllowed("Only admins and managers can delete people.")
         selection.check_ids_exist(membership.workspace)
@@ -177,8 +179,14 @@ class _Dialog:
         expected = as_number(raw)
         if expected is None:
             raise BadSelection("The confirmation is missing its count; open the dialog again.")
-        if self.action.typed_count and expected > 20 and self.request.POST.get("typed_count", "").strip() != str(expected):
-            raise BadSelection(f"Type {expected} to confirm that you want to {self.action.label.lower()} {expected} people.")
+        if (
+            self.action.typed_count
+            and expected > 20
+            and self.request.POST.get("typed_count", "").strip() != str(expected)
+        ):
+            raise BadSelection(
+                f"Type {expected} to confirm that you want to {self.action.label.lower()} {expected} people."
+            )
         return expected
 
 

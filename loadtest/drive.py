@@ -74,7 +74,7 @@ PAGE_SIZE = 50
 ID_RE = re.compile(r'data-id="(\d+)"')
 TOTAL_RE = re.compile(r'data-total="(\d+)"')
 CSRF_INPUT_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-UNDO_RE = re.compile(r'/undo/(\d+)/')
+UNDO_RE = re.compile(r"/undo/(\d+)/")
 STATUS_TEXT_RE = re.compile(r'<p class="status-text">(.*?)</p>', re.S)
 NUMBER_RE = re.compile(r"/\d+/")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -401,7 +401,12 @@ class VirtualUser(threading.Thread):
         audience = self.rng.choice(["my-people"] * 6 + ["archived", "unassigned", "stage-lead"])
         stage = self.rng.choice(STAGES) if self.rng.random() < 0.3 and audience == "my-people" else ""
         self.list_page(
-            "search", audience, q=term, stage=stage, htmx=True, view=self.rng.choice([None, "list"]),
+            "search",
+            audience,
+            q=term,
+            stage=stage,
+            htmx=True,
+            view=self.rng.choice([None, "list"]),
             label=f"search {audience}{' +stage' if stage else ''}",
         )
 
@@ -730,8 +735,16 @@ def run(
     budget = Budget(seconds, max_requests)
     users = [
         VirtualUser(
-            n, base_url, name, password, recorder, budget,
-            random.Random(master.random()), think_ms, gate, can_delete=n < delete_roles,
+            n,
+            base_url,
+            name,
+            password,
+            recorder,
+            budget,
+            random.Random(master.random()),
+            think_ms,
+            gate,
+            can_delete=n < delete_roles,
         )  # fmt: skip
         for n, (name, password) in enumerate(accounts)
     ]
@@ -946,8 +959,11 @@ def report(results: dict, out=sys.stdout) -> None:
             f" (the driver itself used {server.get('driver', {}).get('cpu_ms_per_request', '?')} ms per request)",
             file=out,
         )
-    print(f"  {'category':<10} {'count':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-          f"{'4xx':>6} {'5xx':>5} {'net':>5}", file=out)
+    print(
+        f"  {'category':<10} {'count':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+        f"{'4xx':>6} {'5xx':>5} {'net':>5}",
+        file=out,
+    )
     for name, s in results["categories"].items():
         line(name, s)
     line("overall", results["overall"])
@@ -964,8 +980,11 @@ def report(results: dict, out=sys.stdout) -> None:
             note = "expected (a race between users)" if row["expected"] else "UNEXPECTED"
             print(f"    {row['count']:>6} x {row['status']} {row['endpoint']}  {note}", file=out)
     confirmed = sum(results["writes_confirmed"].values())
-    print(f"\n  confirmed writes: {confirmed} ({results['writes_changing_nothing']} changed nothing: "
-          f"people already taken by another user)  {results['writes_confirmed']}", file=out)
+    print(
+        f"\n  confirmed writes: {confirmed} ({results['writes_changing_nothing']} changed nothing: "
+        f"people already taken by another user)  {results['writes_confirmed']}",
+        file=out,
+    )
     for failure in results["failures"][:10]:
         print(f"  FAILURE {failure['kind']} {failure['endpoint']}: {failure['detail']}", file=out)
     for error in results["driver_errors"]:
@@ -981,7 +1000,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("LOADTEST_SECONDS", "60")))
     parser.add_argument("--max-requests", type=int, default=int(os.environ.get("LOADTEST_MAX_REQUESTS", "200000")))
     parser.add_argument(
-        "--think-ms", type=float, default=float(os.environ.get("LOADTEST_THINK_MS", "250")),
+        "--think-ms",
+        type=float,
+        default=float(os.environ.get("LOADTEST_THINK_MS", "250")),
         help="mean pause between a user's tasks (uniform 0..2x); 0 = back to back, to find the capacity",
     )
     parser.add_argument("--username-prefix", default="loadtest")
@@ -989,7 +1010,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-in-flight", type=int, default=0, help="cap on concurrent requests (0: one per user)")
     parser.add_argument(
-        "--watch-pid", action="append", default=[], metavar="NAME=PID",
+        "--watch-pid",
+        action="append",
+        default=[],
+        metavar="NAME=PID",
         help="measure the CPU time of this process tree during the run (e.g. app=<gunicorn master>)",
     )
     parser.add_argument("--out", default="", help="write the results as JSON here")
@@ -999,8 +1023,13 @@ def main(argv=None) -> int:
     accounts = [(f"{args.username_prefix}{n}", args.password) for n in range(1, args.users + 1)]
     try:
         results = run(
-            args.base_url, accounts, seconds=args.seconds, max_requests=args.max_requests,
-            think_ms=args.think_ms, seed=args.seed, max_in_flight=args.max_in_flight,
+            args.base_url,
+            accounts,
+            seconds=args.seconds,
+            max_requests=args.max_requests,
+            think_ms=args.think_ms,
+            seed=args.seed,
+            max_in_flight=args.max_in_flight,
             watch={name: int(pid) for name, _, pid in (w.partition("=") for w in args.watch_pid)},
         )
     except DriverError as error:

@@ -18,17 +18,23 @@ def workspace(db):
 
 @pytest.fixture
 def admin_user(workspace):
-    return MembershipFactory(workspace=workspace, user=UserFactory(username="ada", first_name="Ada", last_name="Admin"), role=Role.ADMIN).user
+    return MembershipFactory(
+        workspace=workspace, user=UserFactory(username="ada", first_name="Ada", last_name="Admin"), role=Role.ADMIN
+    ).user
 
 
 @pytest.fixture
 def manager(workspace):
-    return MembershipFactory(workspace=workspace, user=UserFactory(username="max", first_name="Max", last_name="Manager"), role=Role.MANAGER).user
+    return MembershipFactory(
+        workspace=workspace, user=UserFactory(username="max", first_name="Max", last_name="Manager"), role=Role.MANAGER
+    ).user
 
 
 @pytest.fixture
 def member(workspace):
-    return MembershipFactory(workspace=workspace, user=UserFactory(username="mia", first_name="Mia", last_name="Member"), role=Role.MEMBER).user
+    return MembershipFactory(
+        workspace=workspace, user=UserFactory(username="mia", first_name="Mia", last_name="Member"), role=Role.MEMBER
+    ).user
 
 
 @pytest.fixture
@@ -101,7 +107,10 @@ def test_settings(settings):
     # Login rate limiting has its own tests (tests/test_security.py), which turn it back on.
     settings.AXES_ENABLED = False
     # No collectstatic before tests: serve app files as they are.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 def pytest_collection_modifyitems(config, items):

@@ -54,9 +54,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
         )
         in_open_stage = factory.Trait(stage=Stage.ACTIVE)
         assigned = factory.Trait(
-            assignee=factory.LazyAttribute(
-                lambda o: MembershipFactory(workspace=o.workspace).user
-            )
+            assignee=factory.LazyAttribute(lambda o: MembershipFactory(workspace=o.workspace).user)
         )
 
 

@@ -46,7 +46,12 @@ def test_benchmark_leaves_no_bench_data_behind_in_place(tmp_path):
     from contacts.models import Contact, Workspace
 
     call_command(
-        "bench", contacts=100, rounds=1, in_place=True, only="page_first", output=str(tmp_path / "r.json"),
+        "bench",
+        contacts=100,
+        rounds=1,
+        in_place=True,
+        only="page_first",
+        output=str(tmp_path / "r.json"),
         stdout=StringIO(),
     )
 

@@ -12,6 +12,8 @@ from django.db import connection
 from loadtest import check, drive, seed
 
 PASSWORD = "smoke-password-1"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_driver_runs_every_kind_of_request_without_server_errors(live_server, settings, tmp_path):
     seed.seed(people=300, users=2, password=PASSWORD)

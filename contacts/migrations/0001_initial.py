@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,138 +15,357 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Admin'), ('manager', 'Manager'), ('member', 'Member')], default='member', max_length=10)),
-                ('people_view', models.CharField(choices=[('table', 'Table View'), ('list', 'List and Details View')], default='table', max_length=5)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("admin", "Admin"), ("manager", "Manager"), ("member", "Member")],
+                        default="member",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "people_view",
+                    models.CharField(
+                        choices=[("table", "Table View"), ("list", "List and Details View")],
+                        default="table",
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Workspace',
+            name="Workspace",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('label_set', models.CharField(choices=[('standard', 'Standard'), ('real_estate', 'Real estate')], default='standard', max_length=20)),
-                ('retention_days', models.PositiveIntegerField(blank=True, help_text='Days in Recently Deleted; blank uses the site default (30).', null=True)),
-                ('default_region', models.CharField(default='US', help_text='Region for phone numbers written without a country code.', max_length=2)),
-                ('auto_create_people', models.BooleanField(default=False, help_text='Sync creates unknown counterparts as people instead of listing them as discovered.', verbose_name='Create people automatically')),
-                ('own_addresses', models.TextField(blank=True, help_text="The team's own email addresses or domains (one per line), for sync's in/out.")),
-                ('members', models.ManyToManyField(related_name='workspaces', through='contacts.Membership', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                (
+                    "label_set",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("real_estate", "Real estate")],
+                        default="standard",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "retention_days",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Days in Recently Deleted; blank uses the site default (30).", null=True
+                    ),
+                ),
+                (
+                    "default_region",
+                    models.CharField(
+                        default="US", help_text="Region for phone numbers written without a country code.", max_length=2
+                    ),
+                ),
+                (
+                    "auto_create_people",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Sync creates unknown counterparts as people instead of listing them as discovered.",
+                        verbose_name="Create people automatically",
+                    ),
+                ),
+                (
+                    "own_addresses",
+                    models.TextField(
+                        blank=True,
+                        help_text="The team's own email addresses or domains (one per line), for sync's in/out.",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        related_name="workspaces", through="contacts.Membership", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Operation',
+            name="Operation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=30)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('undone_at', models.DateTimeField(blank=True, null=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.DB_SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.DB_CASCADE, related_name='operations', to='contacts.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=30)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("undone_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.DB_SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.DB_CASCADE,
+                        related_name="operations",
+                        to="contacts.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='membership',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='contacts.workspace'),
+            model_name="membership",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="contacts.workspace"
+            ),
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('phone_e164', models.CharField(blank=True, editable=False, max_length=20)),
-                ('company', models.CharField(blank=True, max_length=200)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('stage', models.CharField(blank=True, choices=[('', 'No stage'), ('lead', 'Lead'), ('potential', 'Potential'), ('active', 'Active'), ('past', 'Past'), ('lost', 'Lost')], default='', max_length=20)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('last_touch_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('archived_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.DB_SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.DB_SET_NULL, related_name='assigned_contacts', to=settings.AUTH_USER_MODEL)),
-                ('deleted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.DB_SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('operation', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.DB_SET_NULL, related_name='+', to='contacts.operation')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.DB_CASCADE, related_name='contacts', to='contacts.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("phone_e164", models.CharField(blank=True, editable=False, max_length=20)),
+                ("company", models.CharField(blank=True, max_length=200)),
+                ("title", models.CharField(blank=True, max_length=200)),
+                (
+                    "stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No stage"),
+                            ("lead", "Lead"),
+                            ("potential", "Potential"),
+                            ("active", "Active"),
+                            ("past", "Past"),
+                            ("lost", "Lost"),
+                        ],
+                        default="",
+                        max_length=20,
+                    ),
+                ),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("last_touch_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "archived_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.DB_SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.DB_SET_NULL,
+                        related_name="assigned_contacts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "deleted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.DB_SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "operation",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DB_SET_NULL,
+                        related_name="+",
+                        to="contacts.operation",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.DB_CASCADE, related_name="contacts", to="contacts.workspace"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='TimelineEntry',
+            name="TimelineEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', 'Email'), ('call', 'Call'), ('meeting', 'Meeting'), ('note', 'Note'), ('created', 'Created'), ('created_by_sync', 'Created by sync'), ('recreated_by_sync', 'Re-created by sync'), ('stage_changed', 'Stage changed'), ('assigned', 'Assigned'), ('unassigned', 'Unassigned'), ('archived', 'Archived'), ('restored', 'Restored'), ('deleted', 'Deleted'), ('undeleted', 'Restored from Recently Deleted')], max_length=20)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('summary', models.CharField(blank=True, max_length=500)),
-                ('direction', models.CharField(blank=True, choices=[('in', 'Incoming'), ('out', 'Outgoing')], max_length=3)),
-                ('previous', models.CharField(blank=True, max_length=40)),
-                ('source_key', models.CharField(blank=True, max_length=300)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.DB_SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.DB_CASCADE, related_name='timeline', to='contacts.contact')),
-                ('operation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.DB_SET_NULL, related_name='entries', to='contacts.operation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("call", "Call"),
+                            ("meeting", "Meeting"),
+                            ("note", "Note"),
+                            ("created", "Created"),
+                            ("created_by_sync", "Created by sync"),
+                            ("recreated_by_sync", "Re-created by sync"),
+                            ("stage_changed", "Stage changed"),
+                            ("assigned", "Assigned"),
+                            ("unassigned", "Unassigned"),
+                            ("archived", "Archived"),
+                            ("restored", "Restored"),
+                            ("deleted", "Deleted"),
+                            ("undeleted", "Restored from Recently Deleted"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("summary", models.CharField(blank=True, max_length=500)),
+                (
+                    "direction",
+                    models.CharField(blank=True, choices=[("in", "Incoming"), ("out", "Outgoing")], max_length=3),
+                ),
+                ("previous", models.CharField(blank=True, max_length=40)),
+                ("source_key", models.CharField(blank=True, max_length=300)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.DB_SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.DB_CASCADE, related_name="timeline", to="contacts.contact"
+                    ),
+                ),
+                (
+                    "operation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.DB_SET_NULL,
+                        related_name="entries",
+                        to="contacts.operation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'timeline entries',
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['contact', '-at'], name='entry_contact_at'), models.Index(fields=['operation'], name='entry_operation'), models.Index(fields=['contact', 'kind'], name='entry_contact_kind')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('source_key', ''), _negated=True), fields=('contact', 'source_key'), name='one_entry_per_source_item')],
+                "verbose_name_plural": "timeline entries",
+                "ordering": ["-at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["contact", "-at"], name="entry_contact_at"),
+                    models.Index(fields=["operation"], name="entry_operation"),
+                    models.Index(fields=["contact", "kind"], name="entry_contact_kind"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("source_key", ""), _negated=True),
+                        fields=("contact", "source_key"),
+                        name="one_entry_per_source_item",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Suppression',
+            name="Suppression",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', 'Email'), ('phone', 'Phone')], max_length=5)),
-                ('value', models.CharField(max_length=254)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='suppressions', to='contacts.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("email", "Email"), ("phone", "Phone")], max_length=5)),
+                ("value", models.CharField(max_length=254)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="suppressions",
+                        to="contacts.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'value'],
-                'constraints': [models.UniqueConstraint(fields=('workspace', 'kind', 'value'), name='one_suppression_per_address')],
+                "ordering": ["kind", "value"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("workspace", "kind", "value"), name="one_suppression_per_address")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('workspace', 'user'), name='one_membership_per_user'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("workspace", "user"), name="one_membership_per_user"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['workspace', 'archived_at', 'deleted_at', 'name'], name='contact_audience_name'),
+            model_name="contact",
+            index=models.Index(fields=["workspace", "archived_at", "deleted_at", "name"], name="contact_audience_name"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['workspace', 'deleted_at'], name='contact_deleted'),
+            model_name="contact",
+            index=models.Index(fields=["workspace", "deleted_at"], name="contact_deleted"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['workspace', 'email'], name='contact_email'),
+            model_name="contact",
+            index=models.Index(fields=["workspace", "email"], name="contact_email"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['workspace', 'phone_e164'], name='contact_phone'),
+            model_name="contact",
+            index=models.Index(fields=["workspace", "phone_e164"], name="contact_phone"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['operation'], name='contact_operation'),
+            model_name="contact",
+            index=models.Index(fields=["operation"], name="contact_operation"),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(('archived_at__isnull', True), models.Q(('assignee__isnull', True), models.Q(('stage__in', ('lead', 'potential', 'active')), _negated=True)), _connector='OR'), name='archived_contact_has_no_open_stage_or_assignee', violation_error_message='An archived person cannot have an open stage (Lead, Potential, Active) or an assignee. Restore the person to My People first.'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("archived_at__isnull", True),
+                    models.Q(
+                        ("assignee__isnull", True),
+                        models.Q(("stage__in", ("lead", "potential", "active")), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="archived_contact_has_no_open_stage_or_assignee",
+                violation_error_message="An archived person cannot have an open stage (Lead, Potential, Active) or an assignee. Restore the person to My People first.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(('deleted_at__isnull', True), ('archived_at__isnull', False), _connector='OR'), name='deleted_contact_was_archived', violation_error_message='Only archived people can be deleted. Archive the person first.'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deleted_at__isnull", True), ("archived_at__isnull", False), _connector="OR"),
+                name="deleted_contact_was_archived",
+                violation_error_message="Only archived people can be deleted. Archive the person first.",
+            ),
         ),
     ]

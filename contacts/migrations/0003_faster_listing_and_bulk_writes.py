@@ -6,55 +6,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0002_sync_discovered_people_and_deleted_addresses'),
+        ("contacts", "0002_sync_discovered_people_and_deleted_addresses"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='contact',
-            name='contact_audience_name',
+            model_name="contact",
+            name="contact_audience_name",
         ),
         migrations.RemoveIndex(
-            model_name='contact',
-            name='contact_operation',
+            model_name="contact",
+            name="contact_operation",
         ),
         migrations.RemoveIndex(
-            model_name='timelineentry',
-            name='entry_operation',
+            model_name="timelineentry",
+            name="entry_operation",
         ),
         migrations.RemoveIndex(
-            model_name='timelineentry',
-            name='entry_contact_kind',
+            model_name="timelineentry",
+            name="entry_contact_kind",
         ),
         migrations.AlterField(
-            model_name='contact',
-            name='archived_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.DB_SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="contact",
+            name="archived_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DB_SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='contact',
-            name='deleted_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.DB_SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="contact",
+            name="deleted_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DB_SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='timelineentry',
-            name='actor',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.DB_SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="timelineentry",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DB_SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='timelineentry',
-            name='contact',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.DB_CASCADE, related_name='timeline', to='contacts.contact'),
+            model_name="timelineentry",
+            name="contact",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.DB_CASCADE,
+                related_name="timeline",
+                to="contacts.contact",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True), ('deleted_at__isnull', True)), fields=['workspace', 'name', 'id'], name='my_people_by_name'),
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True), ("deleted_at__isnull", True)),
+                fields=["workspace", "name", "id"],
+                name="my_people_by_name",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(condition=models.Q(('archived_at__isnull', False), ('deleted_at__isnull', True)), fields=['workspace', 'name', 'id'], name='archived_people_by_name'),
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", False), ("deleted_at__isnull", True)),
+                fields=["workspace", "name", "id"],
+                name="archived_people_by_name",
+            ),
         ),
     ]

@@ -5,27 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0003_faster_listing_and_bulk_writes'),
+        ("contacts", "0003_faster_listing_and_bulk_writes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True), ('deleted_at__isnull', True)), fields=['workspace', 'company', 'id'], name='my_people_by_company'),
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True), ("deleted_at__isnull", True)),
+                fields=["workspace", "company", "id"],
+                name="my_people_by_company",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(models.F('workspace'), models.Case(models.When(stage='lead', then=0), models.When(stage='potential', then=1), models.When(stage='active', then=2), models.When(stage='past', then=3), models.When(stage='lost', then=4), models.When(stage='', then=5), output_field=models.IntegerField()), models.F('id'), condition=models.Q(('archived_at__isnull', True), ('deleted_at__isnull', True)), name='my_people_by_stage'),
+            model_name="contact",
+            index=models.Index(
+                models.F("workspace"),
+                models.Case(
+                    models.When(stage="lead", then=0),
+                    models.When(stage="potential", then=1),
+                    models.When(stage="active", then=2),
+                    models.When(stage="past", then=3),
+                    models.When(stage="lost", then=4),
+                    models.When(stage="", then=5),
+                    output_field=models.IntegerField(),
+                ),
+                models.F("id"),
+                condition=models.Q(("archived_at__isnull", True), ("deleted_at__isnull", True)),
+                name="my_people_by_stage",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True), ('deleted_at__isnull', True)), fields=['workspace', 'stage'], name='my_people_stage_count'),
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True), ("deleted_at__isnull", True)),
+                fields=["workspace", "stage"],
+                name="my_people_stage_count",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True), ('deleted_at__isnull', True)), fields=['workspace', 'assignee'], name='my_people_assignee_count'),
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True), ("deleted_at__isnull", True)),
+                fields=["workspace", "assignee"],
+                name="my_people_assignee_count",
+            ),
         ),
     ]

@@ -106,9 +106,17 @@ def test_menu_labels_in_recently_deleted_are_restore_and_delete_forever():
 
 def test_names_use_the_workspace_stage_labels(workspace):
     assert [a.name_for(workspace) for a in AUDIENCES.values()] == [
-        "My People", "Archived People", "Recently Deleted",
-        "Lead", "Potential", "Active", "Past", "Lost", "No stage",
-        "Assigned to me", "Unassigned",
+        "My People",
+        "Archived People",
+        "Recently Deleted",
+        "Lead",
+        "Potential",
+        "Active",
+        "Past",
+        "Lost",
+        "No stage",
+        "Assigned to me",
+        "Unassigned",
     ]
     workspace.label_set = LabelSet.REAL_ESTATE
     assert AUDIENCES["stage-potential"].name_for(workspace) == "Hot"

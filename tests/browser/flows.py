@@ -65,9 +65,7 @@ def open_people(page: Page, live_server, audience: str = "my-people", view: str 
 
 
 def audience_button(page: Page, name: str) -> Locator:
-    """The audience switcher: a button named after the current audience.
-
-    """
+    """The audience switcher: a button named after the current audience."""
     return page.get_by_role("button", name=name, exact=True)
 
 

@@ -182,7 +182,9 @@ def test_deleting_more_than_20_asks_to_type_the_count(logged_in_page, live_serve
     assert Contact.objects.filter(workspace=workspace, deleted_at__isnull=False).count() == 21
 
 
-@pytest.mark.parametrize("audience,items", [("archived", ["Restore", "Delete"]), ("deleted", ["Restore", "Delete forever"])])
+@pytest.mark.parametrize(
+    "audience,items", [("archived", ["Restore", "Delete"]), ("deleted", ["Restore", "Delete forever"])]
+)
 def test_menu_of_each_archive_audience_for_a_manager(page, live_server, workspace, manager, login, audience, items):
     ContactFactory(workspace=workspace, name="Pat Person", deleted=audience == "deleted", archived=True)
     login(page, manager.username)

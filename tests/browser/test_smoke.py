@@ -23,7 +23,9 @@ def test_log_in_and_see_my_people(logged_in_page, workspace, other_workspace, sc
     page = logged_in_page
     page.reload()
 
-    expect(page.get_by_role("heading", name="My People").or_(page.get_by_role("button", name="My People")).first).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="My People").or_(page.get_by_role("button", name="My People")).first
+    ).to_be_visible()
     expect(page.get_by_text("Grace Hopper").first).to_be_visible()
     expect(page.get_by_text("Alan Turing").first).to_be_visible()
     expect(page.get_by_text("Someone Else Entirely")).to_have_count(0)

@@ -63,7 +63,9 @@ def undo_url(response) -> str:
 
 @pytest.fixture
 def dana(workspace):
-    return MembershipFactory(workspace=workspace, user=UserFactory(username="dana", first_name="Dana", last_name="Lee")).user
+    return MembershipFactory(
+        workspace=workspace, user=UserFactory(username="dana", first_name="Dana", last_name="Lee")
+    ).user
 
 
 # --- the archive dialog ----------------------------------------------------------------------
@@ -149,12 +151,17 @@ def test_the_dialog_offers_to_select_only_those_who_cannot_be_archived(as_member
 def test_showing_a_dialog_never_changes_anything(as_member, three, workspace):
     ContactFactory(workspace=workspace, archived=True)
     before = snapshot()
-    for action, audience in [("archive", "my-people"), ("change_stage", "my-people"), ("remove_assignee", "my-people"),
-                             ("restore", "archived")]:
+    for action, audience in [
+        ("archive", "my-people"),
+        ("change_stage", "my-people"),
+        ("remove_assignee", "my-people"),
+        ("restore", "archived"),
+    ]:
         for headers in (HTMX, {}):
             for selection in ({"selection": "ids", "ids": ids(*three)}, {"selection": "all"}):
-                response = dialog(as_member, action, headers=headers, audience=audience, stage="lead", new_stage="lead",
-                                  **selection)
+                response = dialog(
+                    as_member, action, headers=headers, audience=audience, stage="lead", new_stage="lead", **selection
+                )
                 assert response.status_code == 200
     assert snapshot() == before
 
@@ -368,7 +375,8 @@ def somebody(workspace):
 
 BAD_INPUT = {
     "unknown id": (
-        {"selection": "ids", "ids": "999999"}, 400,
+        {"selection": "ids", "ids": "999999"},
+        400,
         "1 of the selected people could not be found in your workspace. "
         "Nothing was changed; reload the page and select again.",
     ),
@@ -385,7 +393,9 @@ BAD_INPUT = {
     "tampered blocked filter": ({"selection": "all", "blocked": "bogus"}, 400, "Unknown action 'bogus' in the filter."),
     # Who cannot be moved depends on the stage picked, which a filter does not carry.
     "blocked filter of change stage": (
-        {"selection": "all", "blocked": "change_stage"}, 400, "Unknown action 'change_stage' in the filter.",
+        {"selection": "all", "blocked": "change_stage"},
+        400,
+        "Unknown action 'change_stage' in the filter.",
     ),
     "search too long": ({"selection": "all", "q": "x" * 201}, 400, "The search is too long"),
 }
@@ -394,7 +404,9 @@ BAD_INPUT = {
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("headers", [HTMX, {}])
 @pytest.mark.parametrize("params, status, message", BAD_INPUT.values(), ids=BAD_INPUT.keys())
-def test_bad_input_is_refused_with_a_message_and_changes_nothing(as_member, somebody, method, headers, params, status, message):
+def test_bad_input_is_refused_with_a_message_and_changes_nothing(
+    as_member, somebody, method, headers, params, status, message
+):
     before = snapshot()
     response = getattr(as_member, method)("/bulk/archive/", {"audience": "my-people", **params}, headers=headers)
     assert response.status_code == status
@@ -410,7 +422,9 @@ def test_another_workspaces_people_are_refused_as_if_they_did_not_exist(as_membe
     before = snapshot()
     for method in ("get", "post"):
         response = getattr(as_member, method)(
-            "/bulk/archive/", {"audience": "my-people", "selection": "ids", "ids": ids(somebody, foreign)}, headers=headers
+            "/bulk/archive/",
+            {"audience": "my-people", "selection": "ids", "ids": ids(somebody, foreign)},
+            headers=headers,
         )
         assert response.status_code == 400
         assert (
@@ -424,7 +438,9 @@ def test_another_workspaces_people_are_refused_as_if_they_did_not_exist(as_membe
 def test_an_unknown_action_is_not_found(as_member, somebody):
     before = snapshot()
     for method in ("get", "post"):
-        response = getattr(as_member, method)("/bulk/explode/", {"audience": "my-people", "selection": "all"}, headers=HTMX)
+        response = getattr(as_member, method)(
+            "/bulk/explode/", {"audience": "my-people", "selection": "all"}, headers=HTMX
+        )
         assert response.status_code == 404
         assert "Unknown action." in visible_text(response)
     assert snapshot() == before
@@ -442,13 +458,17 @@ def test_an_unknown_action_is_not_found(as_member, somebody):
     ],
 )
 def test_an_action_the_audience_does_not_offer_is_refused(as_admin, workspace, action, audience, message):
-    people = [ContactFactory(workspace=workspace), ContactFactory(workspace=workspace, archived=True),
-              ContactFactory(workspace=workspace, deleted=True)]
+    people = [
+        ContactFactory(workspace=workspace),
+        ContactFactory(workspace=workspace, archived=True),
+        ContactFactory(workspace=workspace, deleted=True),
+    ]
     before = snapshot()
     for method in ("get", "post"):
         response = getattr(as_admin, method)(
-            f"/bulk/{action}/", {"audience": audience, "selection": "ids", "ids": ids(*people), "expected": "1",
-                                  "new_stage": "lead"}, headers=HTMX,
+            f"/bulk/{action}/",
+            {"audience": audience, "selection": "ids", "ids": ids(*people), "expected": "1", "new_stage": "lead"},
+            headers=HTMX,
         )
         assert response.status_code == 400
         assert message in visible_text(response)
@@ -456,7 +476,9 @@ def test_an_action_the_audience_does_not_offer_is_refused(as_admin, workspace, a
 
 
 def test_the_bulk_start_without_javascript_goes_to_the_dialog(as_member, three):
-    response = as_member.get("/bulk/", {"action": "archive", "audience": "my-people", "ids": [str(p.pk) for p in three]})
+    response = as_member.get(
+        "/bulk/", {"action": "archive", "audience": "my-people", "ids": [str(p.pk) for p in three]}
+    )
     assert response.status_code == 302
     page = as_member.get(response["Location"])
     assert "Archive 3 people?" in visible_text(page)
@@ -468,8 +490,9 @@ def test_a_missing_csrf_token_is_refused_and_changes_nothing(member, three):
     strict.force_login(member)
     before = snapshot()
     for headers in (HTMX, {}):
-        response = strict.post("/bulk/archive/", {"audience": "my-people", "selection": "ids", "ids": ids(*three)},
-                               headers=headers)
+        response = strict.post(
+            "/bulk/archive/", {"audience": "my-people", "selection": "ids", "ids": ids(*three)}, headers=headers
+        )
         assert response.status_code == 403
         assert "Reload the page and try again." in visible_text(response)
     assert snapshot() == before
@@ -480,8 +503,11 @@ def test_with_the_csrf_token_from_the_page_the_confirm_works(member, three):
     strict.force_login(member)
     page = strict.get("/people/").content.decode()
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
-    response = strict.post("/bulk/archive/", {"audience": "my-people", "selection": "ids", "ids": ids(*three)},
-                           headers={**HTMX, "X-CSRFToken": token})
+    response = strict.post(
+        "/bulk/archive/",
+        {"audience": "my-people", "selection": "ids", "ids": ids(*three)},
+        headers={**HTMX, "X-CSRFToken": token},
+    )
     assert response.status_code == 200
     assert Contact.objects.archived().count() == 2
 
@@ -536,14 +562,17 @@ def test_change_stage_dialog_asks_for_a_stage_before_it_can_confirm(as_member, m
 
 def test_change_stage_dialog_opened_from_the_menu_shows_no_error_yet(as_member, mixed):
     # The exact fields the page's #selection-form sends for ticked people.
-    response = dialog(as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed),
-                      q="", stage="", blocked="")
+    response = dialog(
+        as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed), q="", stage="", blocked=""
+    )
     assert response.status_code == 200
     assert "Pick a stage." not in visible_text(response)
 
 
 def test_change_stage_to_lead_lists_the_archived_person_as_blocked(as_member, mixed):
-    response = dialog(as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed), new_stage="lead")
+    response = dialog(
+        as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed), new_stage="lead"
+    )
     text = visible_text(response)
     assert "2 people will be moved to Lead." in text
     assert "Archived people cannot get an open stage; restore them first." in text
@@ -553,7 +582,9 @@ def test_change_stage_to_lead_lists_the_archived_person_as_blocked(as_member, mi
 
 
 def test_confirming_change_stage_moves_only_those_allowed(as_member, mixed):
-    response = confirm(as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed), new_stage="lead")
+    response = confirm(
+        as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed), new_stage="lead"
+    )
     assert response.status_code == 200
     assert "2 people moved to Lead · 1 skipped" in visible_text(response)
     assert Contact.objects.get(pk=mixed[0].pk).stage == Stage.LEAD
@@ -563,21 +594,24 @@ def test_confirming_change_stage_moves_only_those_allowed(as_member, mixed):
 
 
 def test_change_stage_to_none_removes_the_stage_even_of_archived_people(as_member, mixed):
-    text = visible_text(dialog(as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed),
-                               new_stage="none"))
+    text = visible_text(
+        dialog(as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed), new_stage="none")
+    )
     assert "2 people will have their stage removed." in text
     # No stage is not an open stage: archived people are not blocked, so the rule is not shown.
     assert "Archived people cannot get an open stage" not in text
-    response = confirm(as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed), new_stage="none")
+    response = confirm(
+        as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed), new_stage="none"
+    )
     assert "Stage removed from 2 people · 1 skipped" in visible_text(response)
     assert set(Contact.objects.filter(stage=Stage.NONE)) == {mixed[0], mixed[1], mixed[2]}
 
 
 def test_change_stage_says_who_is_already_in_that_stage(as_member, mixed):
-    text = visible_text(dialog(as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed[:2]),
-                               new_stage="past"))
+    text = visible_text(
+        dialog(as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed[:2]), new_stage="past")
+    )
     assert "1 is already Past" in text and "Pia Past — Already Past" in text
-
 
 
 def test_only_ticked_people_can_be_narrowed_to_those_who_cannot_be_moved(as_member, workspace):
@@ -591,13 +625,22 @@ def test_only_ticked_people_can_be_narrowed_to_those_who_cannot_be_moved(as_memb
     assert "Select only the" not in text
     assert "data-narrow" not in response.content.decode()
 
-    ticked = dialog(as_member, "change_stage", audience="my-people", selection="ids",
-                    ids=ids(*Contact.objects.order_by("pk")), new_stage="past")
+    ticked = dialog(
+        as_member,
+        "change_stage",
+        audience="my-people",
+        selection="ids",
+        ids=ids(*Contact.objects.order_by("pk")),
+        new_stage="past",
+    )
     assert "Select only the 1 who cannot be moved" in visible_text(ticked)
     assert f'data-narrow-ids="{past.pk}"' in ticked.content.decode()
 
+
 def test_undo_of_change_stage_puts_each_previous_stage_back(as_member, mixed):
-    response = confirm(as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed), new_stage="lead")
+    response = confirm(
+        as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed), new_stage="lead"
+    )
     undone = as_member.post(undo_url(response), headers=HTMX)
     assert "Undone: 2 people put back" in visible_text(undone)
     assert [Contact.objects.get(pk=p.pk).stage for p in mixed] == [Stage.PAST, Stage.NONE, Stage.LOST]
@@ -606,7 +649,9 @@ def test_undo_of_change_stage_puts_each_previous_stage_back(as_member, mixed):
 @pytest.mark.parametrize("stage", ["", "bogus", "Lead"])
 def test_confirming_change_stage_without_a_valid_stage_changes_nothing(as_member, mixed, stage):
     before = snapshot()
-    response = confirm(as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed), new_stage=stage)
+    response = confirm(
+        as_member, "change_stage", audience="my-people", selection="ids", ids=ids(*mixed), new_stage=stage
+    )
     assert response.status_code == 400
     assert snapshot() == before
 
@@ -620,7 +665,10 @@ def test_confirming_change_stage_with_no_stage_field_asks_to_pick_one(as_member,
 
 
 def test_select_all_then_change_stage_moves_everyone_in_the_audience(as_member, workspace):
-    people = [ContactFactory(workspace=workspace, stage=Stage.PAST), ContactFactory(workspace=workspace, stage=Stage.NONE)]
+    people = [
+        ContactFactory(workspace=workspace, stage=Stage.PAST),
+        ContactFactory(workspace=workspace, stage=Stage.NONE),
+    ]
     response = confirm(as_member, "change_stage", audience="my-people", selection="all", new_stage="lead")
     assert "2 people moved to Lead" in visible_text(response)
     assert all(Contact.objects.get(pk=p.pk).stage == Stage.LEAD for p in people)
@@ -652,13 +700,16 @@ def test_remove_assignee_unassigns_and_undo_gives_each_their_assignee_back(as_me
     to_me = ContactFactory(workspace=workspace, name="Mo Mine", assignee=member)
     nobody = ContactFactory(workspace=workspace, name="No Body")
 
-    text = visible_text(dialog(as_member, "remove_assignee", audience="my-people", selection="ids",
-                               ids=ids(to_dana, to_me, nobody)))
+    text = visible_text(
+        dialog(as_member, "remove_assignee", audience="my-people", selection="ids", ids=ids(to_dana, to_me, nobody))
+    )
     assert "Remove the assignee of 3 people?" in text
     assert "2 people will be unassigned." in text
     assert "No Body — Has no assignee" in text
 
-    response = confirm(as_member, "remove_assignee", audience="my-people", selection="ids", ids=ids(to_dana, to_me, nobody))
+    response = confirm(
+        as_member, "remove_assignee", audience="my-people", selection="ids", ids=ids(to_dana, to_me, nobody)
+    )
     assert "2 people unassigned · 1 skipped" in visible_text(response)
     assert Contact.objects.filter(assignee__isnull=False).count() == 0
 
@@ -945,7 +996,8 @@ def test_members_cannot_delete_forever(as_member, workspace):
     before = snapshot()
     for method in ("get", "post"):
         response = getattr(as_member, method)(
-            "/bulk/purge/", {"audience": "deleted", "selection": "ids", "ids": ids(*people), "expected": "2"},
+            "/bulk/purge/",
+            {"audience": "deleted", "selection": "ids", "ids": ids(*people), "expected": "2"},
             headers=HTMX,
         )
         assert response.status_code == 403

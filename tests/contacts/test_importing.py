@@ -29,7 +29,11 @@ def test_good_rows_become_normalized_unsaved_people(workspace, dana):
     )
     ann, bo = people
     assert (ann.name, ann.email, ann.phone_e164, ann.stage, ann.assignee) == (
-        "Ann Ames", "ann@example.com", "+14155550100", Stage.LEAD, dana
+        "Ann Ames",
+        "ann@example.com",
+        "+14155550100",
+        Stage.LEAD,
+        dana,
     )
     assert ann.archived_at is None and bo.archived_at is not None
     assert ann.pk is None and Contact.objects.count() == 0

@@ -48,7 +48,12 @@ def test_predicate_and_filter_agree_on_every_combination(workspace, ruleset):
     allowed_by_filter = set(Contact.objects.filter(m.none_of(blockers)).values_list("pk", flat=True))
     for person in Contact.objects.select_related("assignee", "workspace").filter(pk__in=[p.pk for p in people]):
         allowed_by_predicate = not m.reasons(person, blockers)
-        assert allowed_by_predicate == (person.pk in allowed_by_filter), (ruleset, person.stage, person.assignee_id, person.status)
+        assert allowed_by_predicate == (person.pk in allowed_by_filter), (
+            ruleset,
+            person.stage,
+            person.assignee_id,
+            person.status,
+        )
     # Each blocker on its own agrees too, so the dialog's groups are right.
     for blocker in blockers:
         matched = set(Contact.objects.filter(blocker.q).values_list("pk", flat=True))

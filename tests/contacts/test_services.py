@@ -69,7 +69,10 @@ def test_delete_moves_only_archived_people_to_recently_deleted(workspace, manage
 def test_delete_with_suppression_records_normalized_addresses_only(workspace, admin_user):
     ContactFactory(workspace=workspace, archived=True, email="Pat@Example.COM", phone="(415) 555-0100")
     services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace), suppress_sync=True)
-    assert set(Suppression.objects.values_list("kind", "value")) == {("email", "pat@example.com"), ("phone", "+14155550100")}
+    assert set(Suppression.objects.values_list("kind", "value")) == {
+        ("email", "pat@example.com"),
+        ("phone", "+14155550100"),
+    }
 
 
 def test_delete_refuses_when_the_confirmed_count_no_longer_matches(workspace, admin_user):
@@ -185,8 +188,14 @@ def test_delete_with_suppression_and_purge_use_flat_queries_for_10_and_1000(work
     def run(n):
         Contact.objects.bulk_create(
             [
-                Contact(workspace=workspace, name=f"P{i}", email=f"p{i}@example.com", phone_e164=f"+1415555{i:04d}",
-                        archived_at=timezone.now(), stage=Stage.LOST)
+                Contact(
+                    workspace=workspace,
+                    name=f"P{i}",
+                    email=f"p{i}@example.com",
+                    phone_e164=f"+1415555{i:04d}",
+                    archived_at=timezone.now(),
+                    stage=Stage.LOST,
+                )
                 for i in range(n)
             ]
         )

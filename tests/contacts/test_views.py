@@ -24,7 +24,9 @@ def visible_text(response) -> str:
 
 def row_ids(response) -> list[int]:
     """The people listed on the page, in order (each row's checkmark carries the id)."""
-    return [int(pk) for pk in re.findall(r'class="select-row" data-select-row value="(\d+)"', response.content.decode())]
+    return [
+        int(pk) for pk in re.findall(r'class="select-row" data-select-row value="(\d+)"', response.content.decode())
+    ]
 
 
 def menu_items(response) -> list[str]:
@@ -381,7 +383,9 @@ def test_stage_audiences_use_the_workspace_labels(as_member, workspace):
 def test_the_audience_switcher_lists_every_audience(as_member, workspace):
     response = as_member.get("/people/?audience=archived")
     body = response.content.decode()
-    assert re.search(r'class="audience-button"[^>]*>Archived People <span class="caret" aria-hidden="true">▾</span></button>', body)
+    assert re.search(
+        r'class="audience-button"[^>]*>Archived People <span class="caret" aria-hidden="true">▾</span></button>', body
+    )
     for slug in AUDIENCES:
         assert f'href="?audience={slug}&view=table"' in body
     assert "Other Audiences" in visible_text(response)
@@ -487,7 +491,12 @@ def test_the_bulk_menu_offers_each_audiences_actions(client, request, user_fixtu
 
 
 @pytest.mark.parametrize(
-    "slug, items", [("my-people", ["Archive", "Change stage", "Remove assignee"]), ("archived", ["Restore"]), ("deleted", ["Restore"])]
+    "slug, items",
+    [
+        ("my-people", ["Archive", "Change stage", "Remove assignee"]),
+        ("archived", ["Restore"]),
+        ("deleted", ["Restore"]),
+    ],
 )
 def test_members_are_not_offered_delete_or_delete_forever(as_member, slug, items):
     response = as_member.get(f"/people/?audience={slug}")

@@ -129,7 +129,9 @@ def broken_promises() -> list[str]:
         Q(assignee__isnull=False) | Q(stage__in=OPEN_STAGES)
     )
     if archived_open.exists():
-        problems.append(f"archived with an open stage or an assignee: {list(archived_open.values_list('pk', flat=True))}")
+        problems.append(
+            f"archived with an open stage or an assignee: {list(archived_open.values_list('pk', flat=True))}"
+        )
     deleted_not_archived = Contact.objects.filter(deleted_at__isnull=False, archived_at__isnull=True)
     if deleted_not_archived.exists():
         problems.append(f"deleted but not archived: {list(deleted_not_archived.values_list('pk', flat=True))}")
@@ -138,7 +140,9 @@ def broken_promises() -> list[str]:
         Exists(TimelineEntry.objects.filter(contact=OuterRef("pk"), operation=OuterRef("operation")))
     )
     if unrecorded.exists():
-        problems.append(f"changed by an operation that left no timeline entry: {list(unrecorded.values_list('pk', flat=True))}")
+        problems.append(
+            f"changed by an operation that left no timeline entry: {list(unrecorded.values_list('pk', flat=True))}"
+        )
     for op in Operation.objects.exclude(action="purge"):
         entries = TimelineEntry.objects.filter(operation=op).count()
         if entries != op.count:

@@ -67,30 +67,53 @@ def two_workspaces(db):
         "deleted": ContactFactory(workspace=rivals, deleted=True),
         "assigned": ContactFactory(workspace=rivals, stage=Stage.LEAD, assignee=rex),
     }
-    their_op = services.archive(actor=rex, workspace=rivals, selected=select_ids(rivals, [theirs["active"].pk])).operation
+    their_op = services.archive(
+        actor=rex, workspace=rivals, selected=select_ids(rivals, [theirs["active"].pk])
+    ).operation
     services.restore_from_archive(actor=rex, workspace=rivals, selected=select_ids(rivals, [theirs["active"].pk]))
     my_op = services.change_stage(
         actor=ada, workspace=acme, selected=select_ids(acme, [mine["active"].pk]), stage=Stage.LOST
     ).operation
-    their_suppression = Suppression.objects.create(workspace=rivals, kind=SuppressionKind.EMAIL, value="rival@example.com")
+    their_suppression = Suppression.objects.create(
+        workspace=rivals, kind=SuppressionKind.EMAIL, value="rival@example.com"
+    )
     my_suppression = Suppression.objects.create(workspace=acme, kind=SuppressionKind.EMAIL, value="mine@example.com")
-    their_discovered = DiscoveredPerson.objects.create(workspace=rivals, kind=SuppressionKind.EMAIL, value="d@rivals.example")
+    their_discovered = DiscoveredPerson.objects.create(
+        workspace=rivals, kind=SuppressionKind.EMAIL, value="d@rivals.example"
+    )
     my_discovered = DiscoveredPerson.objects.create(workspace=acme, kind=SuppressionKind.EMAIL, value="d@acme.example")
     return {
-        "acme": acme, "ada": ada, "mia": mia, "mine": mine, "my_op": my_op,
-        "my_suppression": my_suppression, "my_discovered": my_discovered,
-        "rivals": rivals, "rex": rex, "theirs": theirs, "their_op": their_op,
-        "their_suppression": their_suppression, "their_discovered": their_discovered,
+        "acme": acme,
+        "ada": ada,
+        "mia": mia,
+        "mine": mine,
+        "my_op": my_op,
+        "my_suppression": my_suppression,
+        "my_discovered": my_discovered,
+        "rivals": rivals,
+        "rex": rex,
+        "theirs": theirs,
+        "their_op": their_op,
+        "their_suppression": their_suppression,
+        "their_discovered": their_discovered,
     }
 
 
 def app_urls(w, whose="mine") -> list[tuple[str, str]]:
     """(url name, url) for every route of the app, pointing at real objects of one workspace."""
     objects = {
-        "mine": {"pk": w["mine"]["active"].pk, "operation_id": w["my_op"].pk,
-                 "lift-suppression": w["my_suppression"].pk, "discovered": w["my_discovered"].pk},
-        "theirs": {"pk": w["theirs"]["active"].pk, "operation_id": w["their_op"].pk,
-                   "lift-suppression": w["their_suppression"].pk, "discovered": w["their_discovered"].pk},
+        "mine": {
+            "pk": w["mine"]["active"].pk,
+            "operation_id": w["my_op"].pk,
+            "lift-suppression": w["my_suppression"].pk,
+            "discovered": w["my_discovered"].pk,
+        },
+        "theirs": {
+            "pk": w["theirs"]["active"].pk,
+            "operation_id": w["their_op"].pk,
+            "lift-suppression": w["their_suppression"].pk,
+            "discovered": w["their_discovered"].pk,
+        },
     }[whose]
     urls = []
     for pattern in urlpatterns:
@@ -167,7 +190,9 @@ def as_ada(client, two_workspaces):
     ],
 )
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
-def test_another_workspaces_objects_are_answered_as_if_they_did_not_exist(as_ada, two_workspaces, method, template, data, htmx):
+def test_another_workspaces_objects_are_answered_as_if_they_did_not_exist(
+    as_ada, two_workspaces, method, template, data, htmx
+):
     w = two_workspaces
     theirs = template.format(
         pk=w["theirs"]["active"].pk, op=w["their_op"].pk, sup=w["their_suppression"].pk, disc=w["their_discovered"].pk
@@ -189,10 +214,18 @@ def test_another_workspaces_objects_are_answered_as_if_they_did_not_exist(as_ada
     assert everything() == before
 
 
-@pytest.mark.parametrize("action, audience", [
-    ("archive", "my-people"), ("change_stage", "my-people"), ("remove_assignee", "my-people"),
-    ("restore", "archived"), ("delete", "archived"), ("undelete", "deleted"), ("purge", "deleted"),
-])
+@pytest.mark.parametrize(
+    "action, audience",
+    [
+        ("archive", "my-people"),
+        ("change_stage", "my-people"),
+        ("remove_assignee", "my-people"),
+        ("restore", "archived"),
+        ("delete", "archived"),
+        ("undelete", "deleted"),
+        ("purge", "deleted"),
+    ],
+)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_bulk_actions_refuse_other_workspaces_ids_like_missing_ones(as_ada, two_workspaces, action, audience, method):
     w = two_workspaces
@@ -252,11 +285,21 @@ def test_a_get_to_a_bulk_action_only_shows_the_dialog(as_ada, two_workspaces):
     w = two_workspaces
     before = everything()
     for action, audience, state in (
-        ("archive", "my-people", "active"), ("delete", "archived", "archived"), ("purge", "deleted", "deleted"),
-        ("restore", "archived", "archived"), ("undelete", "deleted", "deleted"), ("remove_assignee", "my-people", "active"),
+        ("archive", "my-people", "active"),
+        ("delete", "archived", "archived"),
+        ("purge", "deleted", "deleted"),
+        ("restore", "archived", "archived"),
+        ("undelete", "deleted", "deleted"),
+        ("remove_assignee", "my-people", "active"),
         ("change_stage", "my-people", "active"),
     ):
-        params = {"audience": audience, "ids": w["mine"][state].pk, "expected": "1", "typed_count": "1", "new_stage": "lead"}
+        params = {
+            "audience": audience,
+            "ids": w["mine"][state].pk,
+            "expected": "1",
+            "typed_count": "1",
+            "new_stage": "lead",
+        }
         for headers in ({}, HX):
             response = as_ada.get(f"/bulk/{action}/", params, headers=headers)
             assert response.status_code == 200
@@ -278,12 +321,21 @@ def test_a_post_without_the_csrf_token_is_refused_everywhere(two_workspaces):
     before = everything()
     posts = [url for name, url in app_urls(w) if name in CHANGE_URLS]
     posts += [
-        "/bulk/archive/", "/bulk/delete/", "/bulk/purge/", "/bulk/restore/", "/bulk/undelete/",
-        "/bulk/change_stage/", "/bulk/remove_assignee/",
+        "/bulk/archive/",
+        "/bulk/delete/",
+        "/bulk/purge/",
+        "/bulk/restore/",
+        "/bulk/undelete/",
+        "/bulk/change_stage/",
+        "/bulk/remove_assignee/",
     ]
     data = {
-        "audience": "my-people", "selection": "all", "stage": "lead", "new_stage": "lead",
-        "expected": "1", "typed_count": "1",
+        "audience": "my-people",
+        "selection": "all",
+        "stage": "lead",
+        "new_stage": "lead",
+        "expected": "1",
+        "typed_count": "1",
     }
     for url in posts:
         for headers in ({}, HX):
@@ -319,7 +371,9 @@ def as_member(client, two_workspaces):
     return client
 
 
-@pytest.mark.parametrize("action, audience, state", [("delete", "archived", "archived"), ("purge", "deleted", "deleted")])
+@pytest.mark.parametrize(
+    "action, audience, state", [("delete", "archived", "archived"), ("purge", "deleted", "deleted")]
+)
 @pytest.mark.parametrize("selection", ["ids", "all"])
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 def test_members_cannot_delete_or_purge(as_member, two_workspaces, action, audience, state, selection, htmx):
@@ -358,7 +412,7 @@ def test_a_member_cannot_delete_through_undo(as_member, two_workspaces):
     response = as_member.post("/bulk/undelete/", {"audience": "deleted", "ids": person.pk}, headers=HX)
     assert response.status_code == 200
     operation = Operation.objects.filter(workspace=w["acme"], action="undelete").latest("pk")
-    assert 'data-undo' not in response.content.decode(), "Undo offered for an action the member may not reverse"
+    assert "data-undo" not in response.content.decode(), "Undo offered for an action the member may not reverse"
     response = as_member.post(f"/undo/{operation.pk}/", headers=HX)
     assert response.status_code < 500
     person.refresh_from_db()

@@ -84,7 +84,11 @@ def hostile(db):
     [
         ("/people/?view=table", {}, [ESCAPED_NAME, ESCAPED_COMPANY, ESCAPED_MEMBER]),
         ("/people/?view=list", {}, [ESCAPED_NAME]),
-        ("/people/?view=table&audience=my-people", {"HX-Request": "true", "HX-Target": "people-region"}, [ESCAPED_NAME]),
+        (
+            "/people/?view=table&audience=my-people",
+            {"HX-Request": "true", "HX-Target": "people-region"},
+            [ESCAPED_NAME],
+        ),
         ("/people/?view=table&audience=archived", {}, [ESCAPED_NAME, ESCAPED_MEMBER]),
         ("/people/?view=table&audience=deleted", {}, [ESCAPED_NAME, ESCAPED_MEMBER]),
         ("/people/?view=table&audience=assigned-to-me", {}, [ESCAPED_NAME]),
@@ -166,7 +170,9 @@ def test_error_messages_that_repeat_the_input_escape_it(hostile):
     response = client.get("/people/", {"stage": "<script>alert(1)</script>"})
     assert response.status_code == 404
     assert_escaped(response.content.decode())
-    response = client.get("/bulk/archive/", {"audience": "my-people", "selection": "all", "blocked": COMPANY}, headers=HX)
+    response = client.get(
+        "/bulk/archive/", {"audience": "my-people", "selection": "all", "blocked": COMPANY}, headers=HX
+    )
     assert_escaped(response.content.decode())
 
 

@@ -220,7 +220,9 @@ def test_a_connection_lost_while_rendering_gives_the_error_page_at_once(admin_us
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_really_terminated_postgresql_connection_gives_the_error_page_and_the_next_request_works(admin_user, workspace):
+def test_a_really_terminated_postgresql_connection_gives_the_error_page_and_the_next_request_works(
+    admin_user, workspace
+):
     """The server really drops the connection mid-request (pg_terminate_backend), not a simulated error."""
     from django.db import close_old_connections, connections
 

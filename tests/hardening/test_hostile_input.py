@@ -29,7 +29,20 @@ from tests.hardening.support import broken_promises, snapshot
 MARK = "<x-evil onload=alert(1)>"
 HUGE = ["99999999999999999999999", "9223372036854775808", "-1", "0", "1e3", "0x1f", " 7 ", "+5", "٣", "１"]
 JUNK = [
-    MARK, "", " ", ",", ",,", "null", "None", "undefined", "[]", "{}", "'; DROP TABLE contacts_contact; --", "%00", "../", "🙂",
+    MARK,
+    "",
+    " ",
+    ",",
+    ",,",
+    "null",
+    "None",
+    "undefined",
+    "[]",
+    "{}",
+    "'; DROP TABLE contacts_contact; --",
+    "%00",
+    "../",
+    "🙂",
 ]
 
 HYPOTHESIS = settings(
@@ -112,7 +125,9 @@ def junk_for(world):
     """For each parameter, what a tampered request may send instead."""
     return {
         "method": st.sampled_from(["GET", "PUT", "DELETE", "PATCH"]),
-        "action": st.one_of(st.sampled_from(sorted(ACTIONS)), st.sampled_from([MARK, "Archive", "delete_selected"]), text(15)),
+        "action": st.one_of(
+            st.sampled_from(sorted(ACTIONS)), st.sampled_from([MARK, "Archive", "delete_selected"]), text(15)
+        ),
         "audience": st.one_of(st.none(), st.sampled_from(sorted(AUDIENCES)), st.sampled_from(JUNK), text(20)),
         "selection": st.one_of(st.none(), st.sampled_from(["ids", "all", *JUNK]), text(8)),
         "ids": ids_values(world),
@@ -146,10 +161,14 @@ def bulk_requests(draw, world):
             else []
         ),
         "q": draw(st.one_of(st.none(), st.none(), st.sampled_from(["a", "e", "Nadia", "example.com", "NADIA"]))),
-        "stage": draw(st.one_of(st.none(), st.none(), st.sampled_from([*Stage.values, "none"]).map(lambda v: v or "none"))),
+        "stage": draw(
+            st.one_of(st.none(), st.none(), st.sampled_from([*Stage.values, "none"]).map(lambda v: v or "none"))
+        ),
         "blocked": draw(st.one_of(st.none(), st.none(), st.none(), st.sampled_from(narrowable))),
         "new_stage": (
-            draw(st.sampled_from([*Stage.values, "none"]).map(lambda v: v or "none")) if action == "change_stage" else None
+            draw(st.sampled_from([*Stage.values, "none"]).map(lambda v: v or "none"))
+            if action == "change_stage"
+            else None
         ),
         # What a person does: confirm the count the dialog showed (and type it when asked).
         "expected": "dialog",
@@ -164,7 +183,17 @@ def bulk_requests(draw, world):
 
 def form_pairs(request: dict) -> list[tuple[str, str]]:
     pairs = []
-    for name in ("audience", "selection", "q", "stage", "blocked", "new_stage", "expected", "typed_count", "suppress_sync"):
+    for name in (
+        "audience",
+        "selection",
+        "q",
+        "stage",
+        "blocked",
+        "new_stage",
+        "expected",
+        "typed_count",
+        "suppress_sync",
+    ):
         if request[name] is not None:
             pairs.append((name, request[name]))
     pairs += [("ids", value) for value in request["ids"]]
@@ -201,7 +230,13 @@ def change_of(action, old, new) -> bool:
     n_stage, n_assignee, n_archived, _, n_deleted, _, _ = new
     same = lambda *fields: all(old[i] == new[i] for i in fields)  # noqa: E731
     if action == "archive":
-        return archived is None and n_archived is not None and same(0, 1, 4) and stage not in OPEN_STAGES and assignee is None
+        return (
+            archived is None
+            and n_archived is not None
+            and same(0, 1, 4)
+            and stage not in OPEN_STAGES
+            and assignee is None
+        )
     if action == "restore":
         return archived is not None and deleted is None and n_archived is None and same(0, 1, 4)
     if action == "delete":
@@ -367,7 +402,9 @@ def test_no_input_to_the_details_pane_breaks_a_promise(world, data):
 
 def test_a_superscript_digit_as_assignee_is_a_clear_refusal(world):
     user, client = world["clients"]["h-ada"]
-    response = client.post(f"/people/{world['own_ids'][0]}/assignee/", {"assignee": "²"}, headers={"HX-Request": "true"})
+    response = client.post(
+        f"/people/{world['own_ids'][0]}/assignee/", {"assignee": "²"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 400
 
 

@@ -75,9 +75,12 @@ def test_archive_select_all_against_change_stage_and_assign_over_http(team):
                 {"audience": "my-people", "selection": "ids", "ids": ",".join(map(str, subset)), "new_stage": "lead"},
             )
         else:
+
             def other():
                 # The details pane, one person after the other.
-                return [bob_browser.post(f"/people/{pk}/assignee/", {"assignee": bob.pk}, headers=HX) for pk in subset[:4]]
+                return [
+                    bob_browser.post(f"/people/{pk}/assignee/", {"assignee": bob.pk}, headers=HX) for pk in subset[:4]
+                ]
 
         together = run_together(archive, other)
         assert not together.errors, [repr(e) for e in together.errors]
@@ -154,7 +157,9 @@ def test_a_double_clicked_confirm_over_http_changes_nothing_the_second_time(team
         # The same for Archive, which has no count to confirm: the second click finds no one left.
         reset(second)
         data = {"audience": "my-people", "selection": "all"}
-        together = run_together(post(archive_tabs[0], "/bulk/archive/", data), post(archive_tabs[1], "/bulk/archive/", data))
+        together = run_together(
+            post(archive_tabs[0], "/bulk/archive/", data), post(archive_tabs[1], "/bulk/archive/", data)
+        )
         for result in together.results:
             assert_not_a_failure(result.value)
         if all(r.value.status_code == 200 for r in together.results):

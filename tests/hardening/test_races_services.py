@@ -161,7 +161,9 @@ def test_a_double_clicked_delete_confirm_deletes_once_and_the_second_click_chang
         ids = [p.pk for p in people]
 
         def confirm():
-            return services.delete(actor=ada, workspace=workspace, selected=select_ids(workspace, ids), expected=len(ids))
+            return services.delete(
+                actor=ada, workspace=workspace, selected=select_ids(workspace, ids), expected=len(ids)
+            )
 
         operations = Operation.objects.count()
         together = run_together(confirm, confirm)
@@ -195,7 +197,9 @@ def test_delete_racing_restore_never_deletes_someone_who_was_not_archived(team, 
             )
 
         def restore():
-            return services.restore_from_archive(actor=bob, workspace=workspace, selected=select_ids(workspace, restore_ids))
+            return services.restore_from_archive(
+                actor=bob, workspace=workspace, selected=select_ids(workspace, restore_ids)
+            )
 
         operations = Operation.objects.count()
         together = run_together(delete, restore)
@@ -233,7 +237,9 @@ def test_purge_racing_undelete_erases_only_people_in_recently_deleted(team):
             return services.purge(actor=ada, workspace=workspace, selected=selected)
 
         def undelete():
-            return services.restore_from_deleted(actor=bob, workspace=workspace, selected=select_ids(workspace, ids[4:]))
+            return services.restore_from_deleted(
+                actor=bob, workspace=workspace, selected=select_ids(workspace, ids[4:])
+            )
 
         operations = Operation.objects.count()
         purged, undeleted = settle(run_together(purge, undelete), operations)
@@ -272,7 +278,9 @@ def test_everyone_at_once_many_rounds_keeps_every_promise(team):
                 assert outcome.done >= 0 and outcome.skipped >= 0
                 assert TimelineEntry.objects.filter(operation=outcome.operation).count() == outcome.done
         # Next round: let people become archivable again, directly.
-        Contact.objects.filter(pk__in=rng.sample(ids, 10), archived_at__isnull=True).update(assignee=None, stage=Stage.LOST)
+        Contact.objects.filter(pk__in=rng.sample(ids, 10), archived_at__isnull=True).update(
+            assignee=None, stage=Stage.LOST
+        )
 
 
 @pytest.mark.postgres
@@ -295,6 +303,7 @@ def test_on_postgresql_the_two_sides_really_overlap(team):
 
     services._record_entries = slow_record
     try:
+
         def archive():
             return services.archive(actor=ada, workspace=workspace, selected=select_all("my-people", workspace, ada))
 
@@ -361,7 +370,12 @@ def test_two_bulk_actions_over_the_same_people_do_not_deadlock(team, slow_rows_o
     size, base = 1000, 10_000_000
     # Rows laid out on disk in descending id order; every tenth one is a "Target".
     Contact.objects.bulk_create(
-        Contact(pk=base + size - i, workspace=workspace, name=f"{'Target' if i % 10 == 0 else 'Other'} {i}", stage=Stage.PAST)
+        Contact(
+            pk=base + size - i,
+            workspace=workspace,
+            name=f"{'Target' if i % 10 == 0 else 'Other'} {i}",
+            stage=Stage.PAST,
+        )
         for i in range(size)
     )
     targets = sorted(Contact.objects.filter(name__startswith="Target").values_list("pk", flat=True))
@@ -382,7 +396,9 @@ def test_two_bulk_actions_over_the_same_people_do_not_deadlock(team, slow_rows_o
         def assign_the_ticked_ones():
             # The same people ticked one by one: through the primary key, in id order.
             _session(enable_seqscan="off", enable_bitmapscan="off", hardening__row_delay="0.002")
-            return services.assign(actor=bob, workspace=workspace, selected=select_ids(workspace, targets), assignee=bob)
+            return services.assign(
+                actor=bob, workspace=workspace, selected=select_ids(workspace, targets), assignee=bob
+            )
 
         together = run_together(archive_the_search_results, assign_the_ticked_ones)
         assert broken_promises() == []  # a deadlock rolls back whole: no promise is broken
@@ -410,6 +426,7 @@ def test_people_joining_a_select_all_audience_meanwhile_do_not_break_the_counts(
 
     services._change = after_counting
     try:
+
         def archive_everyone_in_past():
             return services.archive(actor=ada, workspace=workspace, selected=select_all("stage-past", workspace, ada))
 
@@ -417,7 +434,10 @@ def test_people_joining_a_select_all_audience_meanwhile_do_not_break_the_counts(
             counted.wait(10)
             try:
                 return services.change_stage(
-                    actor=bob, workspace=workspace, selected=select_ids(workspace, [p.pk for p in leads]), stage=Stage.PAST
+                    actor=bob,
+                    workspace=workspace,
+                    selected=select_ids(workspace, [p.pk for p in leads]),
+                    stage=Stage.PAST,
                 )
             finally:
                 committed.set()
@@ -429,7 +449,9 @@ def test_people_joining_a_select_all_audience_meanwhile_do_not_break_the_counts(
     assert not together.errors, [repr(e) for e in together.errors]
     archived = together.results[0].value
     assert archived.skipped >= 0
-    assert archived.done + archived.skipped == Contact.objects.filter(archived_at__isnull=False).count() + archived.skipped
+    assert (
+        archived.done + archived.skipped == Contact.objects.filter(archived_at__isnull=False).count() + archived.skipped
+    )
 
 
 def test_on_sqlite_a_second_writer_waits_for_the_first_instead_of_failing(team):
@@ -449,6 +471,7 @@ def test_on_sqlite_a_second_writer_waits_for_the_first_instead_of_failing(team):
 
     services._record_entries = hold_the_write_lock
     try:
+
         def archive():
             return services.archive(actor=ada, workspace=workspace, selected=select_all("my-people", workspace, ada))
 

@@ -66,32 +66,64 @@ COMPANIES = [
     ("", ""),  # some people have no company
 ]
 TITLES = [
-    "CEO", "CFO", "Head of Operations", "Office Manager", "Account Executive", "Purchasing Lead",
-    "VP Sales", "Founder", "Procurement Specialist", "Marketing Director", "Broker", "Engineer", "",
+    "CEO",
+    "CFO",
+    "Head of Operations",
+    "Office Manager",
+    "Account Executive",
+    "Purchasing Lead",
+    "VP Sales",
+    "Founder",
+    "Procurement Specialist",
+    "Marketing Director",
+    "Broker",
+    "Engineer",
+    "",
 ]
 AREA_CODES = ["212", "312", "415", "503", "617", "702", "808"]
 # Open stages are the busy ones; the rest of the list is spread over the closed ones and "no stage".
 STAGE_WEIGHTS = [
-    (Stage.LEAD, 18), (Stage.POTENTIAL, 15), (Stage.ACTIVE, 14),
-    (Stage.PAST, 20), (Stage.LOST, 13), (Stage.NONE, 20),
+    (Stage.LEAD, 18),
+    (Stage.POTENTIAL, 15),
+    (Stage.ACTIVE, 14),
+    (Stage.PAST, 20),
+    (Stage.LOST, 13),
+    (Stage.NONE, 20),
 ]
 SUMMARIES = {
     EntryKind.EMAIL: [
-        "Re: proposal for {company}", "Intro — following up on our call", "Pricing questions",
-        "Contract draft v2 attached", "Quick question about onboarding", "Thanks for the meeting today",
-        "Renewal timeline", "Invoice #{number}", "Can we move Thursday's call?",
+        "Re: proposal for {company}",
+        "Intro — following up on our call",
+        "Pricing questions",
+        "Contract draft v2 attached",
+        "Quick question about onboarding",
+        "Thanks for the meeting today",
+        "Renewal timeline",
+        "Invoice #{number}",
+        "Can we move Thursday's call?",
     ],
     EntryKind.CALL: [
-        "Discussed Q{quarter} budget", "Left a voicemail", "Walked through the demo", "Scheduling a site visit",
-        "Follow-up on open questions", "Talked about references",
+        "Discussed Q{quarter} budget",
+        "Left a voicemail",
+        "Walked through the demo",
+        "Scheduling a site visit",
+        "Follow-up on open questions",
+        "Talked about references",
     ],
     EntryKind.MEETING: [
-        "Coffee near {company}", "Quarterly review", "Product demo with their team",
-        "Lunch — talked about expanding to a second office", "Kick-off meeting",
+        "Coffee near {company}",
+        "Quarterly review",
+        "Product demo with their team",
+        "Lunch — talked about expanding to a second office",
+        "Kick-off meeting",
     ],
     EntryKind.NOTE: [
-        "Prefers email over calls", "Decision maker is the CFO", "Met at the spring conference",
-        "Referred by a current client", "Budget frozen until next quarter", "Has two kids, loves sailing",
+        "Prefers email over calls",
+        "Decision maker is the CFO",
+        "Met at the spring conference",
+        "Referred by a current client",
+        "Budget frozen until next quarter",
+        "Has two kids, loves sailing",
     ],
 }
 DIRECTED = {EntryKind.EMAIL, EntryKind.CALL}
