@@ -189,10 +189,14 @@ Item = list[Sighting] | Skip
 
 
 class OwnAddresses:
-    """The workspace's own addresses and domains (Workspace.own_addresses), for in/out."""
+    """The team's own email addresses: mail from them is outgoing, and they are never anyone's counterpart.
 
-    def __init__(self, text: str):
-        self.emails: set[str] = set()
+    They are the members' own email addresses, always, and whatever Workspace.own_addresses lists
+    (shared mailboxes such as sales@, or whole domains as "@acme.test").
+    """
+
+    def __init__(self, text: str, members: Iterable[str] = ()):
+        self.emails: set[str] = {normalize_email(address) for address in members if address.strip()}
         self.domains: set[str] = set()
         for line in text.splitlines():
             entry = line.strip().lower()
@@ -203,8 +207,19 @@ class OwnAddresses:
             else:
                 self.emails.add(entry)
 
+    @classmethod
+    def of(cls, workspace: Workspace) -> OwnAddresses:
+        return cls(workspace.own_addresses, workspace.members.values_list("email", flat=True))
+
     def __contains__(self, email: str) -> bool:
         return email in self.emails or email.rpartition("@")[2] in self.domains
+
+    def q(self, field_name: str) -> Q:
+        """The same addresses as a filter on a column of normalized emails."""
+        condition = Q(**{f"{field_name}__in": sorted(self.emails)})
+        for domain in sorted(self.domains):
+            condition |= Q(**{f"{field_name}__endswith": f"@{domain}"})
+        return condition
 
 
 # Only the headers matter, and compat32 hands them over raw: the modern header classes are
@@ -930,7 +945,7 @@ def sync_mailbox(
     batch_size: int = BATCH_SIZE,
 ) -> SyncReport:
     """Sync an mbox file or a folder of .eml files into the workspace; raises SourceUnreadable."""
-    total, items = _mailbox_items(Path(path), OwnAddresses(workspace.own_addresses))
+    total, items = _mailbox_items(Path(path), OwnAddresses.of(workspace))
     return _run(workspace, total, items, SyncReport("messages"), actor=actor, progress=progress, batch_size=batch_size)
 
 
@@ -951,9 +966,16 @@ def sync_calls(
 
 
 def discovered_people(workspace: Workspace) -> QuerySet:
-    """Discovered People as the page lists them: not dismissed, most recently seen first."""
-    return DiscoveredPerson.objects.filter(workspace=workspace, dismissed_at__isnull=True).order_by(
-        F("last_seen_at").desc(nulls_last=True), "pk"
+    """Discovered People as the page lists them: not dismissed, most recently seen first.
+
+    Addresses that turned out to be the team's own (a member joined, or own_addresses grew
+    after a sync listed them) are left out: they are nobody to add.
+    """
+    own = OwnAddresses.of(workspace).q("value")
+    return (
+        DiscoveredPerson.objects.filter(workspace=workspace, dismissed_at__isnull=True)
+        .exclude(Q(kind=EMAIL) & own)
+        .order_by(F("last_seen_at").desc(nulls_last=True), "pk")
     )
 
 

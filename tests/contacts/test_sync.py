@@ -27,7 +27,7 @@ from contacts.models import (
     TimelineEntry,
 )
 from contacts.sync import Skip
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, MembershipFactory, UserFactory
 
 JAN = datetime(2024, 1, 10, 9, 30, tzinfo=UTC)
 
@@ -189,6 +189,81 @@ def test_people_of_other_workspaces_are_never_matched(team, other_workspace, tmp
     sync.sync_mailbox(team, write_mbox(tmp_path, [email(sender="shared@example.com", to=["sales@acme-mail.test"])]))
     assert theirs.timeline.count() == 0
     assert DiscoveredPerson.objects.get().workspace == team
+
+
+def test_members_addresses_are_the_team_own_without_being_configured(workspace, member, other_workspace, tmp_path):
+    """#11.11: a member's login address is the team's own: mail from it is outgoing, and it is never a person."""
+    member.email = "Mia.Member@Example.org"  # not in own_addresses, and not of any configured domain
+    member.save()
+    outsider = UserFactory(username="otto", email="otto@example.org")  # a member of another workspace only
+    MembershipFactory(workspace=other_workspace, user=outsider)
+    path = write_mbox(
+        tmp_path,
+        [
+            email(
+                sender="Mia Member <mia.member@example.org>", to=["Stan Stranger <stan@example.com>"], subject="Offer"
+            ),
+            email(
+                sender="Stan Stranger <stan@example.com>",
+                to=["Mia <MIA.MEMBER@example.org>"],
+                cc=["otto@example.org"],
+                subject="Re: Offer",
+                at=JAN + timedelta(hours=1),
+            ),
+        ],
+    )
+
+    report = sync.sync_mailbox(workspace, path)
+
+    assert sorted(DiscoveredPerson.objects.values_list("value", flat=True)) == ["otto@example.org", "stan@example.com"]
+    stan = DiscoveredPerson.objects.get(value="stan@example.com")
+    assert list(stan.interactions.order_by("at").values_list("direction", "summary")) == [
+        ("out", "Offer"),
+        ("in", "Re: Offer"),
+    ]
+    assert (report.discovered, report.discovered_interactions, report.created) == (2, 3, 0)
+    assert not Contact.objects.exists()
+
+
+def test_members_are_never_created_when_the_workspace_creates_people_automatically(team, member, tmp_path):
+    member.email = "mia@gmail.example"
+    member.save()
+    auto_create(team)
+    path = write_mbox(
+        tmp_path,
+        [
+            email(sender="mia@gmail.example", to=["stan@example.com"], subject="Offer"),
+            email(
+                sender="stan@example.com", to=["mia@gmail.example"], subject="Re: Offer", at=JAN + timedelta(hours=1)
+            ),
+            email(
+                sender="mia@gmail.example", to=["sales@acme-mail.test"], subject="Only us", at=JAN + timedelta(hours=2)
+            ),
+        ],
+    )
+
+    report = sync.sync_mailbox(team, path)
+
+    stan = Contact.objects.get()
+    assert stan.email == "stan@example.com"
+    assert timeline(stan, [EntryKind.EMAIL]) == [
+        (EntryKind.EMAIL, "out", "Offer"),
+        (EntryKind.EMAIL, "in", "Re: Offer"),
+    ]
+    assert not DiscoveredPerson.objects.exists()
+    assert report.skipped == [Skip("message 3", "no one outside the team (only the workspace's own addresses)")]
+
+
+def test_the_discovered_page_leaves_out_addresses_that_turn_out_to_be_the_team_own(client, member, team):
+    """Rows an earlier sync made for a member's or a configured address are not offered any more."""
+    member.email = "mia@gmail.example"
+    member.save()
+    for value in ("mia@gmail.example", "dana@acme.test", "sales@acme-mail.test", "stan@example.com"):
+        DiscoveredPerson.objects.create(workspace=team, kind="email", value=value, last_seen_at=JAN)
+    client.force_login(member)
+    page = client.get(reverse("discovered")).content.decode()
+    assert "stan@example.com" in page and "1 person" in page
+    assert "mia@gmail.example" not in page and "dana@acme.test" not in page and "sales@acme-mail.test" not in page
 
 
 # --- Unknown people: discovered or created -----------------------------------------------------------
