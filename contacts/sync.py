@@ -18,6 +18,8 @@ a batch at a time and decides, for each address, in a fixed number of queries pe
 
 "Direct" is the sender of an incoming message, a To recipient of an outgoing one, or the
 other end of a call. People who were only copied are never created, only discovered.
+One message brings at most SYNC_MAX_COUNTERPARTS_PER_MESSAGE counterparts (50), the direct
+ones first; the rest are counted as skipped, so a mailing to thousands lists no thousands.
 Every interaction carries a source key (the Message-ID, or number and time of a call),
 unique per person, so syncing the same file again adds nothing.
 """
@@ -40,6 +42,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from enum import Enum
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -102,6 +105,10 @@ class SyncReport:
     dismissed: int = 0
     ambiguous: list[Skip] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
+    # Messages with more counterparts than one message may bring (a mailing to thousands), and how many were skipped.
+    crowded: list[Skip] = field(default_factory=list)
+    counterparts_skipped: int = 0
+    counterpart_limit: int = 0
 
     # Enough lines to show the pattern without burying the terminal.
     DETAILS_SHOWN = 20
@@ -118,6 +125,13 @@ class SyncReport:
         ]
         if self.dismissed:
             lines.append(f"Dismissed from Discovered People: {self.dismissed} interactions ignored")
+        if self.crowded:
+            n = len(self.crowded)
+            heading = (
+                f"Counterparts skipped: {self.counterparts_skipped} ({n} {self.noun if n != 1 else self.noun[:-1]} "
+                f"had more than {self.counterpart_limit}; only the first {self.counterpart_limit} of each were taken)"
+            )
+            lines += self._details(heading, self.crowded)
         lines += self._details(f"Ambiguous: {len(self.ambiguous)} (several people match; not guessed)", self.ambiguous)
         by_reason = Counter(_reason_group(s.reason) for s in self.skipped)
         heading = f"Skipped: {len(self.skipped)} {self.noun if len(self.skipped) != 1 else self.noun[:-1]}"
@@ -579,12 +593,24 @@ class _Writer:
         self.batch_size = batch_size
         self.pending: list[Sighting] = []
         self.pending_items = 0
+        self.counterpart_limit = report.counterpart_limit = settings.SYNC_MAX_COUNTERPARTS_PER_MESSAGE
 
     def add(self, sightings: list[Sighting]) -> None:
-        self.pending += sightings
+        self.pending += self._capped(sightings)
         self.pending_items += 1
         if self.pending_items >= self.batch_size or len(self.pending) >= self.batch_size * SIGHTINGS_PER_BATCH_ITEM:
             self.flush()
+
+    def _capped(self, sightings: list[Sighting]) -> list[Sighting]:
+        """One message brings at most the limit of counterparts, the direct ones first; the rest are counted.
+
+        A mailing with 20,000 addresses in To would otherwise list 20,000 Discovered People.
+        """
+        if len(sightings) <= self.counterpart_limit:
+            return sightings
+        self.report.crowded.append(Skip(sightings[0].position, f"{len(sightings)} counterparts"))
+        self.report.counterparts_skipped += len(sightings) - self.counterpart_limit
+        return sorted(sightings, key=lambda s: not s.direct)[: self.counterpart_limit]
 
     def flush(self) -> None:
         if self.pending:
