@@ -13,6 +13,7 @@ from django.core.management.base import OutputWrapper
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from contacts import services, sync
 from contacts.management.commands.sync_mailbox import TerminalProgress
@@ -385,9 +386,7 @@ def test_person_in_recently_deleted_is_recreated_as_a_new_person(team, tmp_path)
 def test_purged_person_is_recreated_from_a_one_way_trace(team, admin_user, tmp_path):
     gone = ContactFactory(workspace=team, email="pat@example.com", phone="(415) 555-0100", deleted=True)
     everyone = Contact.objects.filter(pk=gone.pk)
-    # services.purge will call this itself once wired in; recording twice is harmless.
-    services.remember_purged_addresses(everyone)
-    services.purge(actor=admin_user, workspace=team, selected=everyone)
+    services.purge(actor=admin_user, workspace=team, selected=everyone)  # "Delete forever" leaves the traces itself
     assert not Contact.objects.exists()
     traces = list(DeletedAddress.objects.values_list("kind", "digest"))
     assert sorted(kind for kind, _ in traces) == ["email", "phone"]
@@ -404,6 +403,42 @@ def test_purged_person_is_recreated_from_a_one_way_trace(team, admin_user, tmp_p
     assert Contact.objects.filter(email="pat@example.com").count() == 1
     assert Contact.objects.filter(phone_e164="+14155550100").count() == 1
     assert TimelineEntry.objects.filter(kind=EntryKind.RECREATED_BY_SYNC).count() == 2
+
+
+def test_the_daily_purge_leaves_traces_so_a_later_sync_recreates_the_person(team, tmp_path):
+    """#11.29: purge_deleted, as cron runs it, must keep the one-way traces, or sync could never re-create."""
+    past_retention = timezone.now() - team.retention - timedelta(days=1)
+    ContactFactory(
+        workspace=team,
+        name="Pat Purged",
+        email="Pat@Example.com",
+        phone="(415) 555-0100",
+        deleted=True,
+        deleted_at=past_retention,
+        archived_at=past_retention,
+    )
+    recent = ContactFactory(workspace=team, email="recent@example.com", deleted=True)  # inside the retention
+
+    assert "Erased 1 person from Recently Deleted." in run("purge_deleted")
+
+    assert list(Contact.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert sorted(DeletedAddress.objects.filter(workspace=team).values_list("kind", "digest")) == [
+        ("email", DeletedAddress.digest_of(team.pk, "email", "pat@example.com")),
+        ("phone", DeletedAddress.digest_of(team.pk, "phone", "+14155550100")),
+    ]
+
+    report = sync.sync_mailbox(
+        team, write_mbox(tmp_path, [email(sender="Pat P <pat@example.com>", to=["sales@acme-mail.test"], subject="Hi")])
+    )
+
+    assert (report.recreated, report.created, report.discovered) == (1, 0, 0)
+    pat = Contact.objects.get(email="pat@example.com")
+    assert (pat.name, pat.deleted_at, pat.archived_at) == ("Pat P", None, None)
+    assert timeline(pat) == [
+        (EntryKind.EMAIL, "in", "Hi"),
+        (EntryKind.RECREATED_BY_SYNC, "", "Re-created by sync: pat@example.com belonged to a deleted person"),
+    ]
+    assert not DiscoveredPerson.objects.exists()
 
 
 def test_suppressed_address_is_dropped_and_counted(team, admin_user, tmp_path):
