@@ -39,7 +39,7 @@ from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 
 from django.conf import settings
@@ -1006,6 +1006,81 @@ def discovered_people(workspace: Workspace) -> QuerySet:
 
 
 @dataclass(frozen=True)
+class Owner:
+    """A person who already has a discovered address, and which audience they are in."""
+
+    pk: int
+    name: str
+    archived: bool
+    deleted: bool
+
+    @property
+    def place(self) -> str:
+        from audiences.registry import ARCHIVED, MY_PEOPLE, RECENTLY_DELETED
+
+        return (RECENTLY_DELETED if self.deleted else ARCHIVED if self.archived else MY_PEOPLE).name
+
+
+class OfferKind(StrEnum):
+    ADD = "add"  # a new person, or the one person in My People who has the address gets the history
+    RESTORE = "restore"  # the one person who has it is archived or deleted: bring them back instead
+    NONE = "none"  # several people have it: which one is meant is not guessed
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What Discovered People offers for one address, from who already has it (the page and the services agree)."""
+
+    kind: OfferKind
+    person: Owner | None = None
+    note: str = ""
+
+
+def _offer(owners: list[Owner]) -> Offer:
+    # As in sync's own matching, a person in Recently Deleted counts only when nobody else has the address.
+    kept = [o for o in owners if not o.deleted]
+    candidates = kept or owners
+    if len(candidates) > 1:
+        if kept:
+            return Offer(OfferKind.NONE, note=f"{len(kept)} people already have this address")
+        note = f"{len(owners)} people with this address are in Recently Deleted: restore the right one there first"
+        return Offer(OfferKind.NONE, note=note)
+    if not candidates:
+        return Offer(OfferKind.ADD)
+    person = candidates[0]
+    if person.archived:
+        return Offer(OfferKind.RESTORE, person, f"{person.name} is in {person.place}")
+    return Offer(OfferKind.ADD, person, f"{person.name} in {person.place} has this address")
+
+
+def discovered_offers(workspace: Workspace, rows: list[DiscoveredPerson]) -> list[Offer]:
+    """The offer for each row (Add, Restore <name>, or neither), in one query."""
+    owners = _owners(workspace, {Address(row.kind, row.value) for row in rows})
+    return [_offer(owners.get(Address(row.kind, row.value), [])) for row in rows]
+
+
+def _owners(workspace: Workspace, addresses: set[Address]) -> dict[Address, list[Owner]]:
+    if not addresses:
+        return {}
+    emails = [a.value for a in addresses if a.kind == EMAIL]
+    phones = [a.value for a in addresses if a.kind == PHONE]
+    people = Contact.objects.filter(workspace=workspace).filter(Q(email__in=emails) | Q(phone_e164__in=phones))
+    found: dict[Address, list[Owner]] = defaultdict(list)
+    for pk, name, email, phone, archived_at, deleted_at in people.order_by("pk").values_list(
+        "pk", "name", "email", "phone_e164", "archived_at", "deleted_at"
+    ):
+        owner = Owner(pk, name, archived_at is not None, deleted_at is not None)
+        for address in (Address(EMAIL, email), Address(PHONE, phone)):
+            if address in addresses:
+                found[address].append(owner)
+    return found
+
+
+def _offer_for(workspace: Workspace, row: DiscoveredPerson) -> Offer:
+    return discovered_offers(workspace, [row])[0]
+
+
+@dataclass(frozen=True)
 class Added:
     person: Contact
     created: bool
@@ -1013,6 +1088,7 @@ class Added:
 
 
 GONE = "This person was already added or dismissed; nothing was changed."
+CHANGED = "Who has this address changed since the page was shown. Nothing was changed; see the list again."
 
 
 def _locked_discovered(workspace: Workspace, discovered_id: int) -> DiscoveredPerson:
@@ -1028,32 +1104,31 @@ def _locked_discovered(workspace: Workspace, discovered_id: int) -> DiscoveredPe
 
 
 def add_discovered(*, actor, workspace: Workspace, discovered_id: int) -> Added:
-    """A discovered address becomes a person (or joins the one person who has it meanwhile),
-    with the kept interactions on their timeline."""
+    """A discovered address becomes a person (or joins the one person in My People who has it meanwhile),
+    with the kept interactions on their timeline. Someone archived or deleted is restored instead
+    (restore_discovered): adding would leave them, with their history, in the bin beside a blank copy."""
     from contacts.services import membership_for
 
     membership_for(actor, workspace)
     with transaction.atomic():
         row = _locked_discovered(workspace, discovered_id)
-        address = Address(row.kind, row.value)
-        field_name = "email" if row.kind == EMAIL else "phone_e164"
-        owners = list(
-            Contact.objects.filter(workspace=workspace, deleted_at__isnull=True, **{field_name: row.value})[:2]
-        )
-        if len(owners) > 1:
-            raise ContactError(f"Several people already have {row.display_address}; nothing was changed.")
+        offer = _offer_for(workspace, row)
+        if offer.kind is OfferKind.RESTORE:
+            name = offer.person.name
+            raise ContactError(f"{offer.note}: restore {name} instead of adding someone new. Nothing was changed.")
+        if offer.kind is OfferKind.NONE:
+            raise ContactError(f"{offer.note}. Nothing was changed.")
         interactions = list(row.interactions.all())
-        latest = max((i.at for i in interactions), default=None)
-        if owners:
-            person, created = owners[0], False
+        if offer.person is not None:
+            person, created = Contact.objects.get(pk=offer.person.pk), False
         else:
             person, created = (
                 Contact(
                     workspace=workspace,
-                    name=row.name or _name_from_address(address),
+                    name=row.name or _name_from_address(Address(row.kind, row.value)),
                     email=row.value if row.kind == EMAIL else "",
                     phone=row.value if row.kind == PHONE else "",
-                    last_touch_at=latest,
+                    last_touch_at=max((i.at for i in interactions), default=None),
                 ),
                 True,
             )
@@ -1061,16 +1136,61 @@ def add_discovered(*, actor, workspace: Workspace, discovered_id: int) -> Added:
             TimelineEntry.objects.create(
                 contact=person, kind=EntryKind.CREATED_BY_SYNC, actor=actor, summary="Added from Discovered People"
             )
-        TimelineEntry.objects.bulk_create(
-            [_entry(person.pk, i.kind, i.at, i.direction, i.summary, i.source_key) for i in interactions],
-            ignore_conflicts=True,
-        )
-        if not created and latest is not None:
-            Contact.objects.filter(pk=person.pk).filter(
-                Q(last_touch_at__isnull=True) | Q(last_touch_at__lt=latest)
-            ).update(last_touch_at=latest)
+        _move_to_timeline(interactions, person.pk)
         row.delete()
     return Added(person, created, len(interactions))
+
+
+@dataclass(frozen=True)
+class Restored:
+    person: Contact
+    came_from: str  # the audience they were in
+    interactions: int
+
+
+def restore_discovered(*, actor, workspace: Workspace, discovered_id: int, person_id: int | None) -> Restored:
+    """The person in Archived People or Recently Deleted who has a discovered address comes back to My People,
+    and the interactions kept for the address join their timeline.
+
+    My People, not Archived People: the address turned up because they are in touch again, and
+    that is where people one is in touch with are. The way back is the bulk Restore's own
+    services (from Recently Deleted, then from Archived People), so the same rules, timeline
+    entries and Operations apply. person_id is the person the page offered; if the offer is
+    different now, nothing is changed.
+    """
+    from contacts import services
+
+    services.membership_for(actor, workspace)
+    with transaction.atomic():
+        row = _locked_discovered(workspace, discovered_id)
+        offer = _offer_for(workspace, row)
+        if offer.kind is not OfferKind.RESTORE or offer.person.pk != person_id:
+            raise ContactError(CHANGED)
+        came_from = offer.person.place
+        selected = Contact.objects.filter(pk=person_id)
+        steps = [services.restore_from_archive]
+        if offer.person.deleted:
+            steps.insert(0, services.restore_from_deleted)
+        for step in steps:
+            if step(actor=actor, workspace=workspace, selected=selected).done != 1:
+                raise ContactError(CHANGED)  # changed by someone else meanwhile: rolls back the whole restore
+        interactions = list(row.interactions.all())
+        _move_to_timeline(interactions, person_id)
+        row.delete()
+    return Restored(Contact.objects.get(pk=person_id), came_from, len(interactions))
+
+
+def _move_to_timeline(interactions: list[DiscoveredInteraction], person_id: int) -> None:
+    """The kept interactions join the person's timeline (once each); last touch moves forward only."""
+    TimelineEntry.objects.bulk_create(
+        [_entry(person_id, i.kind, i.at, i.direction, i.summary, i.source_key) for i in interactions],
+        ignore_conflicts=True,
+    )
+    latest = max((i.at for i in interactions), default=None)
+    if latest is not None:
+        Contact.objects.filter(pk=person_id).filter(Q(last_touch_at__isnull=True) | Q(last_touch_at__lt=latest)).update(
+            last_touch_at=latest
+        )
 
 
 def dismiss_discovered(*, actor, workspace: Workspace, discovered_id: int) -> str:
