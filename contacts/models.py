@@ -106,7 +106,11 @@ class Workspace(models.Model):
         help_text="Sync creates unknown counterparts as people instead of listing them as discovered.",
     )
     own_addresses = models.TextField(
-        blank=True, help_text="The team's own email addresses or domains (one per line), for sync's in/out."
+        blank=True,
+        help_text=(
+            "The team's shared mailboxes or domains, one per line (sales@acme.com, @acme.com), for sync's in/out. "
+            "Members' own email addresses count as the team's without being listed."
+        ),
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
 

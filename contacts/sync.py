@@ -18,6 +18,8 @@ a batch at a time and decides, for each address, in a fixed number of queries pe
 
 "Direct" is the sender of an incoming message, a To recipient of an outgoing one, or the
 other end of a call. People who were only copied are never created, only discovered.
+One message brings at most SYNC_MAX_COUNTERPARTS_PER_MESSAGE counterparts (50), the direct
+ones first; the rest are counted as skipped, so a mailing to thousands lists no thousands.
 Every interaction carries a source key (the Message-ID, or number and time of a call),
 unique per person, so syncing the same file again adds nothing.
 """
@@ -37,9 +39,10 @@ from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -102,6 +105,10 @@ class SyncReport:
     dismissed: int = 0
     ambiguous: list[Skip] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
+    # Messages with more counterparts than one message may bring (a mailing to thousands), and how many were skipped.
+    crowded: list[Skip] = field(default_factory=list)
+    counterparts_skipped: int = 0
+    counterpart_limit: int = 0
 
     # Enough lines to show the pattern without burying the terminal.
     DETAILS_SHOWN = 20
@@ -118,6 +125,13 @@ class SyncReport:
         ]
         if self.dismissed:
             lines.append(f"Dismissed from Discovered People: {self.dismissed} interactions ignored")
+        if self.crowded:
+            n = len(self.crowded)
+            heading = (
+                f"Counterparts skipped: {self.counterparts_skipped} ({n} {self.noun if n != 1 else self.noun[:-1]} "
+                f"had more than {self.counterpart_limit}; only the first {self.counterpart_limit} of each were taken)"
+            )
+            lines += self._details(heading, self.crowded)
         lines += self._details(f"Ambiguous: {len(self.ambiguous)} (several people match; not guessed)", self.ambiguous)
         by_reason = Counter(_reason_group(s.reason) for s in self.skipped)
         heading = f"Skipped: {len(self.skipped)} {self.noun if len(self.skipped) != 1 else self.noun[:-1]}"
@@ -189,10 +203,14 @@ Item = list[Sighting] | Skip
 
 
 class OwnAddresses:
-    """The workspace's own addresses and domains (Workspace.own_addresses), for in/out."""
+    """The team's own email addresses: mail from them is outgoing, and they are never anyone's counterpart.
 
-    def __init__(self, text: str):
-        self.emails: set[str] = set()
+    They are the members' own email addresses, always, and whatever Workspace.own_addresses lists
+    (shared mailboxes such as sales@, or whole domains as "@acme.test").
+    """
+
+    def __init__(self, text: str, members: Iterable[str] = ()):
+        self.emails: set[str] = {normalize_email(address) for address in members if address.strip()}
         self.domains: set[str] = set()
         for line in text.splitlines():
             entry = line.strip().lower()
@@ -203,8 +221,19 @@ class OwnAddresses:
             else:
                 self.emails.add(entry)
 
+    @classmethod
+    def of(cls, workspace: Workspace) -> OwnAddresses:
+        return cls(workspace.own_addresses, workspace.members.values_list("email", flat=True))
+
     def __contains__(self, email: str) -> bool:
         return email in self.emails or email.rpartition("@")[2] in self.domains
+
+    def q(self, field_name: str) -> Q:
+        """The same addresses as a filter on a column of normalized emails."""
+        condition = Q(**{f"{field_name}__in": sorted(self.emails)})
+        for domain in sorted(self.domains):
+            condition |= Q(**{f"{field_name}__endswith": f"@{domain}"})
+        return condition
 
 
 # Only the headers matter, and compat32 hands them over raw: the modern header classes are
@@ -564,12 +593,24 @@ class _Writer:
         self.batch_size = batch_size
         self.pending: list[Sighting] = []
         self.pending_items = 0
+        self.counterpart_limit = report.counterpart_limit = settings.SYNC_MAX_COUNTERPARTS_PER_MESSAGE
 
     def add(self, sightings: list[Sighting]) -> None:
-        self.pending += sightings
+        self.pending += self._capped(sightings)
         self.pending_items += 1
         if self.pending_items >= self.batch_size or len(self.pending) >= self.batch_size * SIGHTINGS_PER_BATCH_ITEM:
             self.flush()
+
+    def _capped(self, sightings: list[Sighting]) -> list[Sighting]:
+        """One message brings at most the limit of counterparts, the direct ones first; the rest are counted.
+
+        A mailing with 20,000 addresses in To would otherwise list 20,000 Discovered People.
+        """
+        if len(sightings) <= self.counterpart_limit:
+            return sightings
+        self.report.crowded.append(Skip(sightings[0].position, f"{len(sightings)} counterparts"))
+        self.report.counterparts_skipped += len(sightings) - self.counterpart_limit
+        return sorted(sightings, key=lambda s: not s.direct)[: self.counterpart_limit]
 
     def flush(self) -> None:
         if self.pending:
@@ -930,7 +971,7 @@ def sync_mailbox(
     batch_size: int = BATCH_SIZE,
 ) -> SyncReport:
     """Sync an mbox file or a folder of .eml files into the workspace; raises SourceUnreadable."""
-    total, items = _mailbox_items(Path(path), OwnAddresses(workspace.own_addresses))
+    total, items = _mailbox_items(Path(path), OwnAddresses.of(workspace))
     return _run(workspace, total, items, SyncReport("messages"), actor=actor, progress=progress, batch_size=batch_size)
 
 
@@ -951,10 +992,92 @@ def sync_calls(
 
 
 def discovered_people(workspace: Workspace) -> QuerySet:
-    """Discovered People as the page lists them: not dismissed, most recently seen first."""
-    return DiscoveredPerson.objects.filter(workspace=workspace, dismissed_at__isnull=True).order_by(
-        F("last_seen_at").desc(nulls_last=True), "pk"
+    """Discovered People as the page lists them: not dismissed, most recently seen first.
+
+    Addresses that turned out to be the team's own (a member joined, or own_addresses grew
+    after a sync listed them) are left out: they are nobody to add.
+    """
+    own = OwnAddresses.of(workspace).q("value")
+    return (
+        DiscoveredPerson.objects.filter(workspace=workspace, dismissed_at__isnull=True)
+        .exclude(Q(kind=EMAIL) & own)
+        .order_by(F("last_seen_at").desc(nulls_last=True), "pk")
     )
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A person who already has a discovered address, and which audience they are in."""
+
+    pk: int
+    name: str
+    archived: bool
+    deleted: bool
+
+    @property
+    def place(self) -> str:
+        from audiences.registry import ARCHIVED, MY_PEOPLE, RECENTLY_DELETED
+
+        return (RECENTLY_DELETED if self.deleted else ARCHIVED if self.archived else MY_PEOPLE).name
+
+
+class OfferKind(StrEnum):
+    ADD = "add"  # a new person, or the one person in My People who has the address gets the history
+    RESTORE = "restore"  # the one person who has it is archived or deleted: bring them back instead
+    NONE = "none"  # several people have it: which one is meant is not guessed
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What Discovered People offers for one address, from who already has it (the page and the services agree)."""
+
+    kind: OfferKind
+    person: Owner | None = None
+    note: str = ""
+
+
+def _offer(owners: list[Owner]) -> Offer:
+    # As in sync's own matching, a person in Recently Deleted counts only when nobody else has the address.
+    kept = [o for o in owners if not o.deleted]
+    candidates = kept or owners
+    if len(candidates) > 1:
+        if kept:
+            return Offer(OfferKind.NONE, note=f"{len(kept)} people already have this address")
+        note = f"{len(owners)} people with this address are in Recently Deleted: restore the right one there first"
+        return Offer(OfferKind.NONE, note=note)
+    if not candidates:
+        return Offer(OfferKind.ADD)
+    person = candidates[0]
+    if person.archived:
+        return Offer(OfferKind.RESTORE, person, f"{person.name} is in {person.place}")
+    return Offer(OfferKind.ADD, person, f"{person.name} in {person.place} has this address")
+
+
+def discovered_offers(workspace: Workspace, rows: list[DiscoveredPerson]) -> list[Offer]:
+    """The offer for each row (Add, Restore <name>, or neither), in one query."""
+    owners = _owners(workspace, {Address(row.kind, row.value) for row in rows})
+    return [_offer(owners.get(Address(row.kind, row.value), [])) for row in rows]
+
+
+def _owners(workspace: Workspace, addresses: set[Address]) -> dict[Address, list[Owner]]:
+    if not addresses:
+        return {}
+    emails = [a.value for a in addresses if a.kind == EMAIL]
+    phones = [a.value for a in addresses if a.kind == PHONE]
+    people = Contact.objects.filter(workspace=workspace).filter(Q(email__in=emails) | Q(phone_e164__in=phones))
+    found: dict[Address, list[Owner]] = defaultdict(list)
+    for pk, name, email, phone, archived_at, deleted_at in people.order_by("pk").values_list(
+        "pk", "name", "email", "phone_e164", "archived_at", "deleted_at"
+    ):
+        owner = Owner(pk, name, archived_at is not None, deleted_at is not None)
+        for address in (Address(EMAIL, email), Address(PHONE, phone)):
+            if address in addresses:
+                found[address].append(owner)
+    return found
+
+
+def _offer_for(workspace: Workspace, row: DiscoveredPerson) -> Offer:
+    return discovered_offers(workspace, [row])[0]
 
 
 @dataclass(frozen=True)
@@ -965,6 +1088,7 @@ class Added:
 
 
 GONE = "This person was already added or dismissed; nothing was changed."
+CHANGED = "Who has this address changed since the page was shown. Nothing was changed; see the list again."
 
 
 def _locked_discovered(workspace: Workspace, discovered_id: int) -> DiscoveredPerson:
@@ -980,32 +1104,31 @@ def _locked_discovered(workspace: Workspace, discovered_id: int) -> DiscoveredPe
 
 
 def add_discovered(*, actor, workspace: Workspace, discovered_id: int) -> Added:
-    """A discovered address becomes a person (or joins the one person who has it meanwhile),
-    with the kept interactions on their timeline."""
+    """A discovered address becomes a person (or joins the one person in My People who has it meanwhile),
+    with the kept interactions on their timeline. Someone archived or deleted is restored instead
+    (restore_discovered): adding would leave them, with their history, in the bin beside a blank copy."""
     from contacts.services import membership_for
 
     membership_for(actor, workspace)
     with transaction.atomic():
         row = _locked_discovered(workspace, discovered_id)
-        address = Address(row.kind, row.value)
-        field_name = "email" if row.kind == EMAIL else "phone_e164"
-        owners = list(
-            Contact.objects.filter(workspace=workspace, deleted_at__isnull=True, **{field_name: row.value})[:2]
-        )
-        if len(owners) > 1:
-            raise ContactError(f"Several people already have {row.display_address}; nothing was changed.")
+        offer = _offer_for(workspace, row)
+        if offer.kind is OfferKind.RESTORE:
+            name = offer.person.name
+            raise ContactError(f"{offer.note}: restore {name} instead of adding someone new. Nothing was changed.")
+        if offer.kind is OfferKind.NONE:
+            raise ContactError(f"{offer.note}. Nothing was changed.")
         interactions = list(row.interactions.all())
-        latest = max((i.at for i in interactions), default=None)
-        if owners:
-            person, created = owners[0], False
+        if offer.person is not None:
+            person, created = Contact.objects.get(pk=offer.person.pk), False
         else:
             person, created = (
                 Contact(
                     workspace=workspace,
-                    name=row.name or _name_from_address(address),
+                    name=row.name or _name_from_address(Address(row.kind, row.value)),
                     email=row.value if row.kind == EMAIL else "",
                     phone=row.value if row.kind == PHONE else "",
-                    last_touch_at=latest,
+                    last_touch_at=max((i.at for i in interactions), default=None),
                 ),
                 True,
             )
@@ -1013,16 +1136,61 @@ def add_discovered(*, actor, workspace: Workspace, discovered_id: int) -> Added:
             TimelineEntry.objects.create(
                 contact=person, kind=EntryKind.CREATED_BY_SYNC, actor=actor, summary="Added from Discovered People"
             )
-        TimelineEntry.objects.bulk_create(
-            [_entry(person.pk, i.kind, i.at, i.direction, i.summary, i.source_key) for i in interactions],
-            ignore_conflicts=True,
-        )
-        if not created and latest is not None:
-            Contact.objects.filter(pk=person.pk).filter(
-                Q(last_touch_at__isnull=True) | Q(last_touch_at__lt=latest)
-            ).update(last_touch_at=latest)
+        _move_to_timeline(interactions, person.pk)
         row.delete()
     return Added(person, created, len(interactions))
+
+
+@dataclass(frozen=True)
+class Restored:
+    person: Contact
+    came_from: str  # the audience they were in
+    interactions: int
+
+
+def restore_discovered(*, actor, workspace: Workspace, discovered_id: int, person_id: int | None) -> Restored:
+    """The person in Archived People or Recently Deleted who has a discovered address comes back to My People,
+    and the interactions kept for the address join their timeline.
+
+    My People, not Archived People: the address turned up because they are in touch again, and
+    that is where people one is in touch with are. The way back is the bulk Restore's own
+    services (from Recently Deleted, then from Archived People), so the same rules, timeline
+    entries and Operations apply. person_id is the person the page offered; if the offer is
+    different now, nothing is changed.
+    """
+    from contacts import services
+
+    services.membership_for(actor, workspace)
+    with transaction.atomic():
+        row = _locked_discovered(workspace, discovered_id)
+        offer = _offer_for(workspace, row)
+        if offer.kind is not OfferKind.RESTORE or offer.person.pk != person_id:
+            raise ContactError(CHANGED)
+        came_from = offer.person.place
+        selected = Contact.objects.filter(pk=person_id)
+        steps = [services.restore_from_archive]
+        if offer.person.deleted:
+            steps.insert(0, services.restore_from_deleted)
+        for step in steps:
+            if step(actor=actor, workspace=workspace, selected=selected).done != 1:
+                raise ContactError(CHANGED)  # changed by someone else meanwhile: rolls back the whole restore
+        interactions = list(row.interactions.all())
+        _move_to_timeline(interactions, person_id)
+        row.delete()
+    return Restored(Contact.objects.get(pk=person_id), came_from, len(interactions))
+
+
+def _move_to_timeline(interactions: list[DiscoveredInteraction], person_id: int) -> None:
+    """The kept interactions join the person's timeline (once each); last touch moves forward only."""
+    TimelineEntry.objects.bulk_create(
+        [_entry(person_id, i.kind, i.at, i.direction, i.summary, i.source_key) for i in interactions],
+        ignore_conflicts=True,
+    )
+    latest = max((i.at for i in interactions), default=None)
+    if latest is not None:
+        Contact.objects.filter(pk=person_id).filter(Q(last_touch_at__isnull=True) | Q(last_touch_at__lt=latest)).update(
+            last_touch_at=latest
+        )
 
 
 def dismiss_discovered(*, actor, workspace: Workspace, discovered_id: int) -> str:

@@ -15,5 +15,6 @@ urlpatterns = [
     path("settings/suppressions/<int:pk>/lift/", suppression_views.lift_suppression, name="lift-suppression"),
     path("people/discovered/", views.discovered, name="discovered"),
     path("people/discovered/<int:pk>/add/", views.discovered_add, name="discovered-add"),
+    path("people/discovered/<int:pk>/restore/", views.discovered_restore, name="discovered-restore"),
     path("people/discovered/<int:pk>/dismiss/", views.discovered_dismiss, name="discovered-dismiss"),
 ]

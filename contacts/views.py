@@ -255,6 +255,27 @@ def discovered_add(request, pk: int):
 
 @login_required
 @require_POST
+def discovered_restore(request, pk: int):
+    from contacts import sync
+
+    membership = current_membership(request)
+    try:
+        restored = sync.restore_discovered(
+            actor=request.user,
+            workspace=membership.workspace,
+            discovered_id=pk,
+            person_id=as_number(request.POST.get("person", "")),
+        )
+    except ContactError as error:
+        return _discovered_outcome(request, error.message, error=True)
+    n = restored.interactions
+    moved = f"{n} interaction{'' if n == 1 else 's'}"
+    text = f"{restored.person.name} is back in My People (from {restored.came_from}): {moved} added to their timeline"
+    return _discovered_outcome(request, text)
+
+
+@login_required
+@require_POST
 def discovered_dismiss(request, pk: int):
     from contacts import sync
 
@@ -274,9 +295,11 @@ def _discovered_context(request, page_number) -> dict:
 
     workspace = current_membership(request).workspace
     page = Paginator(sync.discovered_people(workspace), DISCOVERED_PAGE_SIZE).get_page(page_number)
+    found = list(page)
     return {
         "workspace": workspace,
         "page_obj": page,
+        "rows": list(zip(found, sync.discovered_offers(workspace, found))),
         "audiences": [(a, a.name_for(workspace)) for a in AUDIENCES.values()],
     }
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from contacts import sync
 from contacts.models import Contact, DiscoveredPerson, EntryKind
+from tests.factories import ContactFactory
 
 JAN = datetime(2024, 1, 10, 9, 30, tzinfo=UTC)
 
@@ -85,3 +86,40 @@ def test_discovered_people_work_without_javascript(browser, live_server, workspa
     finally:
         context.close()
     assert Contact.objects.filter(email="gail@example.com").exists()
+
+
+def test_someone_in_recently_deleted_is_restored_from_discovered_people(
+    logged_in_page, live_server, workspace, tmp_path
+):
+    """#11.12: the row names where the person is and offers "Restore <name>", never a blank "Add"."""
+    dana = ContactFactory(workspace=workspace, name="Dana Lee", email="dana@example.com", deleted=True)
+    known = ContactFactory(workspace=workspace, name="Ann Ames", email="ann@example.com")
+    box = mailbox.mbox(str(tmp_path / "cc.mbox"))
+    message = EmailMessage()
+    message["From"] = "sales@acme.test"
+    message["To"] = known.email
+    message["Cc"] = "D. Lee <dana@example.com>"
+    message["Subject"] = "Catch-up"
+    message["Date"] = format_datetime(JAN)
+    message["Message-ID"] = "<browser-cc@mail.test>"
+    message.set_content("Hi!\n")
+    box.add(message)
+    box.flush()
+    box.close()
+    sync.sync_mailbox(workspace, tmp_path / "cc.mbox")
+    page = logged_in_page
+    page.goto(live_server.url + "/people/discovered/")
+
+    entry = page.get_by_role("listitem").filter(has_text="dana@example.com")
+    expect(entry).to_contain_text("Dana Lee is in Recently Deleted")
+    expect(entry.get_by_role("button", name="Add D. Lee", exact=True)).to_have_count(0)
+    entry.get_by_role("button", name="Restore Dana Lee", exact=True).click()
+
+    expect(page.get_by_role("status")).to_contain_text(
+        "Dana Lee is back in My People (from Recently Deleted): 1 interaction added to their timeline"
+    )
+    expect(page.get_by_text("No one discovered.")).to_be_visible()
+    dana.refresh_from_db()
+    assert (dana.deleted_at, dana.archived_at) == (None, None)
+    assert Contact.objects.filter(email="dana@example.com").count() == 1
+    assert dana.timeline.filter(kind=EntryKind.EMAIL, summary="Catch-up").exists()

@@ -2,6 +2,7 @@
 
 import itertools
 import mailbox
+import re
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -13,6 +14,7 @@ from django.core.management.base import OutputWrapper
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from contacts import services, sync
 from contacts.management.commands.sync_mailbox import TerminalProgress
@@ -27,7 +29,7 @@ from contacts.models import (
     TimelineEntry,
 )
 from contacts.sync import Skip
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory
 
 JAN = datetime(2024, 1, 10, 9, 30, tzinfo=UTC)
 
@@ -191,6 +193,81 @@ def test_people_of_other_workspaces_are_never_matched(team, other_workspace, tmp
     assert DiscoveredPerson.objects.get().workspace == team
 
 
+def test_members_addresses_are_the_team_own_without_being_configured(workspace, member, other_workspace, tmp_path):
+    """#11.11: a member's login address is the team's own: mail from it is outgoing, and it is never a person."""
+    member.email = "Mia.Member@Example.org"  # not in own_addresses, and not of any configured domain
+    member.save()
+    outsider = UserFactory(username="otto", email="otto@example.org")  # a member of another workspace only
+    MembershipFactory(workspace=other_workspace, user=outsider)
+    path = write_mbox(
+        tmp_path,
+        [
+            email(
+                sender="Mia Member <mia.member@example.org>", to=["Stan Stranger <stan@example.com>"], subject="Offer"
+            ),
+            email(
+                sender="Stan Stranger <stan@example.com>",
+                to=["Mia <MIA.MEMBER@example.org>"],
+                cc=["otto@example.org"],
+                subject="Re: Offer",
+                at=JAN + timedelta(hours=1),
+            ),
+        ],
+    )
+
+    report = sync.sync_mailbox(workspace, path)
+
+    assert sorted(DiscoveredPerson.objects.values_list("value", flat=True)) == ["otto@example.org", "stan@example.com"]
+    stan = DiscoveredPerson.objects.get(value="stan@example.com")
+    assert list(stan.interactions.order_by("at").values_list("direction", "summary")) == [
+        ("out", "Offer"),
+        ("in", "Re: Offer"),
+    ]
+    assert (report.discovered, report.discovered_interactions, report.created) == (2, 3, 0)
+    assert not Contact.objects.exists()
+
+
+def test_members_are_never_created_when_the_workspace_creates_people_automatically(team, member, tmp_path):
+    member.email = "mia@gmail.example"
+    member.save()
+    auto_create(team)
+    path = write_mbox(
+        tmp_path,
+        [
+            email(sender="mia@gmail.example", to=["stan@example.com"], subject="Offer"),
+            email(
+                sender="stan@example.com", to=["mia@gmail.example"], subject="Re: Offer", at=JAN + timedelta(hours=1)
+            ),
+            email(
+                sender="mia@gmail.example", to=["sales@acme-mail.test"], subject="Only us", at=JAN + timedelta(hours=2)
+            ),
+        ],
+    )
+
+    report = sync.sync_mailbox(team, path)
+
+    stan = Contact.objects.get()
+    assert stan.email == "stan@example.com"
+    assert timeline(stan, [EntryKind.EMAIL]) == [
+        (EntryKind.EMAIL, "out", "Offer"),
+        (EntryKind.EMAIL, "in", "Re: Offer"),
+    ]
+    assert not DiscoveredPerson.objects.exists()
+    assert report.skipped == [Skip("message 3", "no one outside the team (only the workspace's own addresses)")]
+
+
+def test_the_discovered_page_leaves_out_addresses_that_turn_out_to_be_the_team_own(client, member, team):
+    """Rows an earlier sync made for a member's or a configured address are not offered any more."""
+    member.email = "mia@gmail.example"
+    member.save()
+    for value in ("mia@gmail.example", "dana@acme.test", "sales@acme-mail.test", "stan@example.com"):
+        DiscoveredPerson.objects.create(workspace=team, kind="email", value=value, last_seen_at=JAN)
+    client.force_login(member)
+    page = client.get(reverse("discovered")).content.decode()
+    assert "stan@example.com" in page and "1 person" in page
+    assert "mia@gmail.example" not in page and "dana@acme.test" not in page and "sales@acme-mail.test" not in page
+
+
 # --- Unknown people: discovered or created -----------------------------------------------------------
 
 
@@ -310,9 +387,7 @@ def test_person_in_recently_deleted_is_recreated_as_a_new_person(team, tmp_path)
 def test_purged_person_is_recreated_from_a_one_way_trace(team, admin_user, tmp_path):
     gone = ContactFactory(workspace=team, email="pat@example.com", phone="(415) 555-0100", deleted=True)
     everyone = Contact.objects.filter(pk=gone.pk)
-    # services.purge will call this itself once wired in; recording twice is harmless.
-    services.remember_purged_addresses(everyone)
-    services.purge(actor=admin_user, workspace=team, selected=everyone)
+    services.purge(actor=admin_user, workspace=team, selected=everyone)  # "Delete forever" leaves the traces itself
     assert not Contact.objects.exists()
     traces = list(DeletedAddress.objects.values_list("kind", "digest"))
     assert sorted(kind for kind, _ in traces) == ["email", "phone"]
@@ -329,6 +404,42 @@ def test_purged_person_is_recreated_from_a_one_way_trace(team, admin_user, tmp_p
     assert Contact.objects.filter(email="pat@example.com").count() == 1
     assert Contact.objects.filter(phone_e164="+14155550100").count() == 1
     assert TimelineEntry.objects.filter(kind=EntryKind.RECREATED_BY_SYNC).count() == 2
+
+
+def test_the_daily_purge_leaves_traces_so_a_later_sync_recreates_the_person(team, tmp_path):
+    """#11.29: purge_deleted, as cron runs it, must keep the one-way traces, or sync could never re-create."""
+    past_retention = timezone.now() - team.retention - timedelta(days=1)
+    ContactFactory(
+        workspace=team,
+        name="Pat Purged",
+        email="Pat@Example.com",
+        phone="(415) 555-0100",
+        deleted=True,
+        deleted_at=past_retention,
+        archived_at=past_retention,
+    )
+    recent = ContactFactory(workspace=team, email="recent@example.com", deleted=True)  # inside the retention
+
+    assert "Erased 1 person from Recently Deleted." in run("purge_deleted")
+
+    assert list(Contact.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert sorted(DeletedAddress.objects.filter(workspace=team).values_list("kind", "digest")) == [
+        ("email", DeletedAddress.digest_of(team.pk, "email", "pat@example.com")),
+        ("phone", DeletedAddress.digest_of(team.pk, "phone", "+14155550100")),
+    ]
+
+    report = sync.sync_mailbox(
+        team, write_mbox(tmp_path, [email(sender="Pat P <pat@example.com>", to=["sales@acme-mail.test"], subject="Hi")])
+    )
+
+    assert (report.recreated, report.created, report.discovered) == (1, 0, 0)
+    pat = Contact.objects.get(email="pat@example.com")
+    assert (pat.name, pat.deleted_at, pat.archived_at) == ("Pat P", None, None)
+    assert timeline(pat) == [
+        (EntryKind.EMAIL, "in", "Hi"),
+        (EntryKind.RECREATED_BY_SYNC, "", "Re-created by sync: pat@example.com belonged to a deleted person"),
+    ]
+    assert not DiscoveredPerson.objects.exists()
 
 
 def test_suppressed_address_is_dropped_and_counted(team, admin_user, tmp_path):
@@ -679,6 +790,46 @@ def test_queries_grow_with_batches_not_messages(team, tmp_path):
     assert batched <= 4 * small
 
 
+def test_one_message_with_a_crowd_in_to_gives_at_most_fifty_counterparts(team, tmp_path):
+    """#11.13: 20,000 addresses in one To: the sender and the first 49 others are taken, the rest counted."""
+    crowd = b", ".join(b"p%d@example.com" % i for i in range(20_000))
+    path = raw_mbox(
+        tmp_path,
+        [
+            raw(
+                b"From: Boss <boss@example.com>", b"To: sales@acme-mail.test, " + crowd, DATED, b"Message-ID: <crowd@x>"
+            ),
+            good(1),
+        ],
+    )
+
+    out = run("sync_mailbox", "acme", str(path))
+
+    assert DiscoveredPerson.objects.count() == 51  # 50 from the crowded message, Ann from the other one
+    taken = set(DiscoveredPerson.objects.values_list("value", flat=True))
+    assert {"boss@example.com", "p0@example.com", "p48@example.com", "ann@example.com"} <= taken
+    assert "p49@example.com" not in taken
+    assert DiscoveredInteraction.objects.count() == 51
+    assert "Discovered: 51 new (interactions: 51)" in out.splitlines()
+    assert "Counterparts skipped: 19951 (1 message had more than 50; only the first 50 of each were taken)" in out
+    assert "  message 1: 20001 counterparts" in out.splitlines()
+
+
+def test_the_counterpart_cap_is_a_setting_and_direct_counterparts_come_first(team, tmp_path, settings):
+    settings.SYNC_MAX_COUNTERPARTS_PER_MESSAGE = 3
+    auto_create(team)
+    message = email(
+        sender="sales@acme-mail.test",
+        to=["a@example.com", "b@example.com"],
+        cc=["c1@example.com", "c2@example.com", "c3@example.com"],
+    )
+    report = sync.sync_mailbox(team, write_mbox(tmp_path, [message]))
+    assert sorted(Contact.objects.values_list("email", flat=True)) == ["a@example.com", "b@example.com"]
+    assert list(DiscoveredPerson.objects.values_list("value", flat=True)) == ["c1@example.com"]
+    assert report.counterparts_skipped == 2
+    assert report.crowded == [Skip("message 1", "5 counterparts")]
+
+
 # --- Commands ----------------------------------------------------------------------------------------
 
 
@@ -794,7 +945,9 @@ def test_added_person_is_matched_by_the_next_sync_without_duplicates(client, mem
 
 
 def test_add_joins_the_person_who_has_the_address_meanwhile(client, member, erin):
-    meanwhile = ContactFactory(workspace=erin.workspace, name="Erin E.", email="erin@example.com", archived=True)
+    meanwhile = ContactFactory(workspace=erin.workspace, name="Erin E.", email="erin@example.com")
+    client.force_login(member)
+    assert "Erin E. in My People has this address" in client.get(reverse("discovered")).content.decode()
     client.force_login(member)
     response = client.post(reverse("discovered-add", args=[erin.pk]), follow=True)
     assert "Erin E. already has this address: 2 interactions added to their timeline" in response.content.decode()
@@ -849,6 +1002,132 @@ def test_add_and_dismiss_need_a_post_with_csrf_and_stay_in_the_workspace(client,
     assert strict.post(reverse("discovered-dismiss", args=[erin.pk])).status_code == 403
     erin.refresh_from_db()
     assert erin.dismissed_at is None
+
+
+# --- Discovered People: the address of someone in Archived People or Recently Deleted (#11.12) --------
+
+
+def buttons(html: str) -> list[str]:
+    """Each button's text as a screen reader names it (visually hidden parts included)."""
+    found = re.findall(r"<button\b[^>]*>(.*?)</button>", html, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", b)).strip() for b in found]
+
+
+@pytest.fixture
+def dana(team, tmp_path):
+    """Dana Lee, with her history, is in Recently Deleted; she was copied on a mail, so sync discovered her."""
+    ann = ContactFactory(workspace=team, name="Ann Ames", email="ann@example.com")
+    dana = ContactFactory(workspace=team, name="Dana Lee", email="dana@example.com", deleted=True)
+    TimelineEntryFactory(contact=dana, kind=EntryKind.NOTE, summary="Met at the fair", at=JAN - timedelta(days=90))
+    message = email(sender="sales@acme-mail.test", to=[ann.email], cc=["D. Lee <dana@example.com>"], subject="Catch-up")
+    sync.sync_mailbox(team, write_mbox(tmp_path, [message], "dana.mbox"))
+    assert DiscoveredPerson.objects.get(value="dana@example.com").name == "D. Lee"
+    return dana
+
+
+def found_dana():
+    return DiscoveredPerson.objects.get(value="dana@example.com")
+
+
+def restore(client, found, person_id, **headers):
+    return client.post(reverse("discovered-restore", args=[found.pk]), {"person": person_id}, follow=True, **headers)
+
+
+def test_someone_in_recently_deleted_is_offered_back_instead_of_a_blank_duplicate(client, member, dana):
+    client.force_login(member)
+    page = client.get(reverse("discovered")).content.decode()
+    assert "Dana Lee is in Recently Deleted" in page
+    assert "Restore Dana Lee" in buttons(page) and "Dismiss D. Lee" in buttons(page)
+    assert "Add D. Lee" not in buttons(page)
+
+    response = restore(client, found_dana(), dana.pk)
+
+    assert "Dana Lee is back in My People (from Recently Deleted): 1 interaction added to their timeline" in (
+        response.content.decode()
+    )
+    dana.refresh_from_db()
+    assert (dana.deleted_at, dana.deleted_by, dana.archived_at, dana.archived_by) == (None, None, None, None)
+    assert list(Contact.objects.filter(email="dana@example.com").values_list("pk", flat=True)) == [dana.pk]
+    assert [(kind, summary) for kind, _, summary in timeline(dana)] == [
+        (EntryKind.NOTE, "Met at the fair"),
+        (EntryKind.EMAIL, "Catch-up"),
+        (EntryKind.UNDELETED, "Back in Archived People"),
+        (EntryKind.RESTORED, "Back in My People"),
+    ]
+    assert dana.timeline.get(kind=EntryKind.RESTORED).actor == member
+    assert dana.last_touch_at == JAN
+    assert not DiscoveredPerson.objects.filter(value="dana@example.com").exists()
+    assert "Dana Lee" in client.get(reverse("people")).content.decode()
+
+
+def test_someone_in_archived_people_is_offered_back_to_my_people(client, member, admin_user, dana):
+    services.restore_from_deleted(
+        actor=admin_user, workspace=dana.workspace, selected=Contact.objects.filter(pk=dana.pk)
+    )
+    Contact.objects.filter(pk=dana.pk).update(archived_by=admin_user)
+    client.force_login(member)
+    page = client.get(reverse("discovered")).content.decode()
+    assert "Dana Lee is in Archived People" in page
+    assert "Restore Dana Lee" in buttons(page) and "Add D. Lee" not in buttons(page)
+
+    response = restore(client, found_dana(), dana.pk, headers={"HX-Request": "true"})
+
+    body = response.content.decode()
+    assert 'hx-swap-oob="innerHTML:#status"' in body
+    assert "Dana Lee is back in My People (from Archived People): 1 interaction added to their timeline" in body
+    dana.refresh_from_db()
+    assert (dana.deleted_at, dana.archived_at, dana.archived_by) == (None, None, None)
+    assert Contact.objects.filter(email="dana@example.com").count() == 1
+    assert [summary for kind, _, summary in timeline(dana)] == [
+        "Met at the fair",
+        "Catch-up",
+        "Back in Archived People",  # the admin's restore from Recently Deleted, before
+        "Back in My People",
+    ]
+    assert dana.timeline.get(kind=EntryKind.RESTORED).actor == member
+    assert not DiscoveredPerson.objects.filter(value="dana@example.com").exists()
+
+
+def test_add_makes_no_duplicate_of_someone_in_the_bin_and_says_where_they_are(client, member, dana):
+    client.force_login(member)
+    response = client.post(reverse("discovered-add", args=[found_dana().pk]), follow=True)
+    text = response.content.decode()
+    assert (
+        "Dana Lee is in Recently Deleted: restore Dana Lee instead of adding someone new. Nothing was changed." in text
+    )
+    assert list(Contact.objects.filter(email="dana@example.com").values_list("pk", flat=True)) == [dana.pk]
+    dana.refresh_from_db()
+    assert dana.deleted_at is not None
+    assert found_dana().interactions.count() == 1
+
+
+def test_a_stale_or_tampered_restore_changes_nothing_and_says_why(client, member, admin_user, dana):
+    found = found_dana()
+    ann = Contact.objects.get(email="ann@example.com")
+    client.force_login(member)
+    for person_id in ("", "abc", "9" * 30, ann.pk, 987654):
+        response = restore(client, found, person_id)
+        assert "Nothing was changed" in response.content.decode(), person_id
+    services.purge(actor=admin_user, workspace=dana.workspace, selected=Contact.objects.filter(pk=dana.pk))
+
+    response = restore(client, found, dana.pk)
+
+    text = response.content.decode()
+    assert "Nothing was changed" in text and "Add D. Lee" in buttons(text)
+    assert found_dana().interactions.count() == 1
+    assert not Contact.objects.filter(email="dana@example.com").exists()
+
+
+def test_several_people_with_the_address_in_recently_deleted_are_not_guessed(client, member, dana):
+    ContactFactory(workspace=dana.workspace, name="Dana Lee (old)", email="dana@example.com", deleted=True)
+    client.force_login(member)
+    page = client.get(reverse("discovered")).content.decode()
+    assert "2 people with this address are in Recently Deleted: restore the right one there first" in page
+    assert "Dismiss D. Lee" in buttons(page)
+    assert not {"Add D. Lee", "Restore Dana Lee", "Restore Dana Lee (old)"} & set(buttons(page))
+    response = client.post(reverse("discovered-add", args=[found_dana().pk]), follow=True)
+    assert "Nothing was changed" in response.content.decode()
+    assert Contact.objects.filter(email="dana@example.com", deleted_at__isnull=True).count() == 0
 
 
 # --- The delete dialog's sync warning ----------------------------------------------------------------

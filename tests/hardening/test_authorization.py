@@ -33,6 +33,7 @@ CHANGE_URLS = {
     "undo",
     "lift-suppression",
     "discovered-add",
+    "discovered-restore",
     "discovered-dismiss",
 }
 # GET shows the confirmation dialog, POST acts.
@@ -186,6 +187,7 @@ def as_ada(client, two_workspaces):
         ("post", "/undo/{op}/", {}),
         ("post", "/settings/suppressions/{sup}/lift/", {}),
         ("post", "/people/discovered/{disc}/add/", {}),
+        ("post", "/people/discovered/{disc}/restore/", {"person": "1"}),
         ("post", "/people/discovered/{disc}/dismiss/", {}),
     ],
 )
