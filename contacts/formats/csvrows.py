@@ -10,7 +10,7 @@ import csv
 import re
 from collections.abc import Callable, Iterator
 
-from contacts.formats.detect import NotText, Sniffed, sniff, text_lines
+from contacts.formats.detect import NotText, Sniffed, layout, text_lines
 from contacts.formats.records import PersonRecord, Problem
 
 # One row's cells by column name (stripped, case-folded), and the line the row starts on.
@@ -54,7 +54,7 @@ def read_csv(
     than the header has columns is a problem, one with fewer has blanks in the rest (as
     spreadsheets drop trailing empty cells). After a broken quote, or bytes that are not text,
     the rest of the file is not read: where rows start again cannot be known."""
-    sniffed = sniffed or sniff(data)
+    sniffed = sniffed or layout(data)
     reader = csv.reader(text_lines(data, sniffed.encoding, sniffed.start), delimiter=sniffed.delimiter, strict=True)
     end = 0  # the last line the previous row used
     try:

@@ -62,7 +62,7 @@ _SHOWN = 120
 
 @dataclass(frozen=True)
 class Sniffed:
-    format: Format
+    format: Format | None  # None: a file read as a format its caller named, not one recognised
     encoding: str
     start: int  # bytes of byte-order mark before the text
     delimiter: str = ","
@@ -201,3 +201,16 @@ def sniff(data: bytes) -> Sniffed:
 
 def detect_format(data: bytes) -> Format:
     return sniff(data).format
+
+
+def layout(data: bytes) -> Sniffed:
+    """The encoding and delimiter for reading `data` as a format the caller already chose.
+
+    Unlike `sniff`, it never refuses: an empty file then reads as nothing, and bytes that are
+    not text are the reader's Problem, on their line.
+    """
+    try:
+        return sniff(data)
+    except FormatError:
+        encoding, start = encoding_of(data)
+        return Sniffed(None, encoding, start)

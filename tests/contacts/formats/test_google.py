@@ -179,3 +179,7 @@ def test_rows_are_read_as_they_are_needed_not_all_before_the_first():
 
     # The undecodable byte at the end has not been reached yet.
     assert next(records) == PersonRecord(name="Ana", given_name="Ana")
+
+
+def test_a_reader_given_an_empty_file_reads_nothing():
+    assert list(read_google(b"")) == []
