@@ -1,4 +1,4 @@
-"""vCard files (2.1, 3.0 and 4.0, many cards in one file) as PersonRecords.
+"""vCard files (2.1, 3.0 and 4.0, many cards in one file) as PersonRecords, and records as vCard 4.0.
 
 Reading: the file is cut into cards at BEGIN:VCARD / END:VCARD, folded lines are joined, each
 property goes through vobject's content-line parser (name, `item1.` group, parameters with
@@ -240,3 +240,88 @@ def _tel(prop) -> str:
     number, *parameters = value[4:].split(";")
     extension = next((p.split("=", 1)[1] for p in parameters if p.casefold().startswith("ext=")), "")
     return f"{unquote(number)} ext. {extension}" if extension else unquote(number)
+
+
+# ------------------------------------------------------------------------------------------
+# Writing vCard 4.0 (RFC 6350)
+
+_EMAIL_TYPES = {"work": "work", "home": "home"}
+_PHONE_TYPES = {
+    "mobile": "cell",
+    "work": "work",
+    "home": "home",
+    "fax": "fax",
+    "work fax": "work,fax",
+    "home fax": "home,fax",
+    "pager": "pager",
+}
+# A number a tel: URI can carry as it is (RFC 3966 global number: no spaces), and its extension.
+_GLOBAL_NUMBER = re.compile(r"(\+[\d\-.()]*\d[\d\-.()]*)(?: ext\. (\d+))?")
+_LINE_OCTETS = 75
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """`line` in pieces of at most 75 octets, each continuation starting with a space,
+    never splitting a UTF-8 character."""
+    pieces, size = [], 0
+    for char in line:
+        octets = len(char.encode("utf-8"))
+        if size + octets > _LINE_OCTETS:
+            pieces.append("\r\n ")
+            size = 1
+        pieces.append(char)
+        size += octets
+    return "".join(pieces)
+
+
+def format_card(record: PersonRecord) -> str:
+    """One record as a vCard 4.0 card, CRLF line endings, folded at 75 octets.
+
+    A label with a vCard TYPE is written as TYPE (mobile → cell, work fax → work,fax); any
+    other label ("other", "main", "Father") as an item group with X-ABLabel, which Apple,
+    Google and Nextcloud read back as the label.
+    """
+    lines = ["BEGIN:VCARD", "VERSION:4.0"]
+    if record.uid:
+        lines.append(f"UID:{_escape(record.uid)}")
+    lines.append(f"FN:{_escape(record.name)}")
+    if record.given_name or record.family_name:
+        lines.append(f"N:{_escape(record.family_name)};{_escape(record.given_name)};;;")
+    if record.company:
+        lines.append(f"ORG:{_escape(record.company)}")
+    if record.title:
+        lines.append(f"TITLE:{_escape(record.title)}")
+    groups = 0
+
+    def entry_lines(name: str, entry, types: dict[str, str], value: str, value_type: str = "") -> list[str]:
+        nonlocal groups
+        params = value_type + (f";TYPE={types[entry.label]}" if entry.label in types else "")
+        params += ";PREF=1" if entry.preferred else ""
+        if not entry.label or entry.label in types:
+            return [f"{name}{params}:{value}"]
+        groups += 1
+        return [f"item{groups}.{name}{params}:{value}", f"item{groups}.X-ABLabel:{_escape(entry.label)}"]
+
+    for entry in record.emails:
+        lines += entry_lines("EMAIL", entry, _EMAIL_TYPES, _escape(entry.value))
+    for entry in record.phones:
+        if number := _GLOBAL_NUMBER.fullmatch(entry.value):
+            uri = f"tel:{number.group(1)}" + (f";ext={number.group(2)}" if number.group(2) else "")
+            lines += entry_lines("TEL", entry, _PHONE_TYPES, uri, ";VALUE=uri")
+        else:
+            lines += entry_lines("TEL", entry, _PHONE_TYPES, _escape(entry.value), ";VALUE=text")
+    if record.labels:
+        lines.append("CATEGORIES:" + ",".join(_escape(label) for label in record.labels))
+    if record.note:
+        lines.append(f"NOTE:{_escape(record.note)}")
+    lines.append("END:VCARD")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def write_vcard(records: Iterable[PersonRecord]) -> str:
+    """Records as one vCard 4.0 file; `format_card` gives one card at a time for streaming."""
+    return "".join(format_card(record) for record in records)
