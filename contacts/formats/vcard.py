@@ -3,9 +3,9 @@
 Reading: the file is cut into cards at BEGIN:VCARD / END:VCARD, folded lines are joined, each
 property goes through vobject's content-line parser (name, `item1.` group, parameters with
 their quoting, value) and 2.1's quoted-printable is decoded with its CHARSET. vobject's
-ContentLine objects are not built: they cost ten times the parsing and add nothing here. Values are unescaped here,
-not by vobject, because vobject's text decoding keeps only the part before an unescaped
-comma, and 2.1 cards never escape commas ("NOTE:Tuesdays, Thursdays").
+ContentLine objects are not built (they cost ten times the parsing), and values are unescaped
+here, not by vobject, whose text decoding keeps only the part before an unescaped comma:
+2.1 cards never escape commas ("NOTE:Tuesdays, Thursdays").
 
 A card that cannot be read (a line that is not NAME:value, quoted-printable that is not its
 CHARSET, a card cut off before END:VCARD) is a Problem with its card number and line, and the
@@ -79,6 +79,10 @@ class _Property(NamedTuple):
     value: str
 
 
+class _Unreadable(Exception):
+    """Why one property of a card cannot be read."""
+
+
 def _read_card(number: int, start: int, lines: list[str]) -> PersonRecord | Problem:
     properties = []
     for text, line in _logical_lines(lines, start):
@@ -87,10 +91,6 @@ def _read_card(number: int, start: int, lines: list[str]) -> PersonRecord | Prob
         except _Unreadable as error:
             return Problem(line, f"card {number}: line {line} cannot be read ({error}); the card was not read")
     return _record(properties, number, start)
-
-
-class _Unreadable(Exception):
-    pass
 
 
 def _property(text: str) -> _Property:
@@ -164,7 +164,7 @@ def _record(properties, number: int, start: int) -> PersonRecord:
         family_name=family,
         emails=[(_email(p.value), label(p, _email_label), _preferred(p)) for p in by_name.get("EMAIL", [])],
         phones=[(_tel(p), label(p, _phone_label), _preferred(p)) for p in by_name.get("TEL", [])],
-        company=_unescape(org),
+        company=org,
         title=first("TITLE"),
         labels=[label for p in by_name.get("CATEGORIES", []) for label in _split(p.value, ",")],
         note="\n".join(value for p in by_name.get("NOTE", []) if (value := _unescape(p.value).strip())),

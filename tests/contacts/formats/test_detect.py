@@ -155,3 +155,10 @@ def test_the_lines_before_an_undecodable_byte_are_read_even_in_the_same_chunk():
 def test_a_line_of_many_chunks_without_a_line_ending_is_read_whole():
     # A file of one 3 MB line: searching it again for every chunk would never finish.
     assert [len(line) for line in text_lines(b"x" * 3_000_000 + b"\r\ny", "utf-8")] == [3_000_002, 1]
+
+
+def test_control_characters_in_a_header_neither_hide_its_format_nor_reach_the_message():
+    assert detect_format(b"First\x00 Name,E-mail 1 - Va\x00lue\r\n") == Format.GOOGLE
+    with pytest.raises(FormatError) as error:
+        detect_format(b"\x1b[31mred\x1b[0m,\x00nothing\r\n")
+    assert '"[31mred[0m,nothing"' in error.value.problems[0].message

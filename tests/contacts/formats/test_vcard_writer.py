@@ -56,6 +56,24 @@ def test_a_fold_just_before_end_vcard_in_a_note_does_not_end_the_card():
     assert [record.note for record in read_vcard(card.encode())] == [note]
 
 
+def test_backslashes_commas_and_semicolons_survive_in_every_field():
+    tricky = "a\\,b;c\\\\;d,\\n"
+    record = PersonRecord(
+        name=tricky,
+        given_name=tricky,
+        family_name=tricky,
+        company=tricky,
+        title=tricky,
+        note=tricky,
+        uid=tricky,
+        labels=(tricky,),
+        emails=(Entry(tricky, tricky),),
+        phones=(Entry(tricky, tricky),),
+    )
+
+    assert list(read_vcard(format_card(record).encode())) == [record]
+
+
 def test_an_extension_travels_in_the_tel_uri():
     card = format_card(PersonRecord(phones=(Entry("+1-418-555-0100 ext. 102", "work"),)))
 
@@ -90,7 +108,9 @@ def test_the_written_file_numbers_its_cards_from_one():
     assert [(r.name, r.card, r.line) for r in read_vcard(written)] == [("Ana", 1, 1), ("Bo", 2, 5)]
 
 
-_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+# vCard's special characters often, and any other character now and then.
+_char = st.sampled_from("\\,;:=\n\r\t \"'aZé日🙂") | st.characters(exclude_categories=["Cs"])
+_text = st.text(_char, max_size=40)
 _entries = st.lists(st.tuples(_text, _text | st.sampled_from(["work", "mobile", "work fax", "other"]), st.booleans()))
 _records = st.builds(
     PersonRecord,
@@ -103,7 +123,7 @@ _records = st.builds(
     company=_text,
     title=_text,
     labels=st.lists(_text, max_size=4),
-    note=st.text(st.characters(exclude_categories=["Cs"]), max_size=200),
+    note=st.text(_char, max_size=200),
     uid=_text,
 )
 
