@@ -44,7 +44,11 @@ def read_vcard(data: bytes, sniffed: Sniffed | None = None) -> Iterator[PersonRe
 
 
 def _cards(lines: Iterable[str]) -> Iterator[tuple[int, int, list[str]] | Problem]:
-    """(card number, line it starts on, its lines), or a Problem for a card that never ends."""
+    """(card number, line it starts on, its lines), or a Problem for a card that never ends.
+
+    A BEGIN:VCARD inside a card means the card before it was cut off; 2.1's nested AGENT
+    cards, which would also look like that, are long out of use.
+    """
     number, card, stray = 0, None, None
     for line_number, line in enumerate(lines, start=1):
         # A folded line (" END:VCARD" in the middle of a long note) is never a card's edge.

@@ -132,3 +132,23 @@ _records = st.builds(
 @given(st.lists(_records, max_size=3))
 def test_any_records_survive_being_written_and_read_back(records):
     assert list(read_vcard(write_vcard(records).encode())) == records
+
+
+def test_another_vcard_reader_reads_the_written_file():
+    import vobject
+
+    written = write_vcard(
+        [
+            PersonRecord(name="Dana Lee", given_name="Dana", family_name="Lee", emails=(Entry("dana@example.com"),)),
+            PersonRecord(name="陈大文", phones=(Entry("+86 138 0013 8000", "mobile", True),), note="ü" * 80),
+        ]
+    )
+
+    cards = list(vobject.readComponents(written))
+    assert [card.fn.value for card in cards] == ["Dana Lee", "陈大文"]
+    assert cards[0].n.value.family == "Lee"
+    assert (cards[1].tel.value, cards[1].tel.params) == (
+        "+86 138 0013 8000",
+        {"VALUE": ["text"], "TYPE": ["cell"], "PREF": ["1"]},
+    )
+    assert cards[1].note.value == "ü" * 80
