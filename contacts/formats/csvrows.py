@@ -71,7 +71,9 @@ def read_csv(
             if any(cell.strip() for cell in cells[len(header) :]):
                 yield Problem(line, f"{len(cells)} values but the header has {len(header)} columns")
                 continue
-            yield to_person({column: cells[i] for i, column in enumerate(header) if column and i < len(cells)}, line)
+            row = dict(zip(header, cells))
+            row.pop("", None)  # unnamed columns, and a repeated column's later copies
+            yield to_person(row, line)
     except NotText as error:
         yield error.problem
     except csv.Error as error:

@@ -50,6 +50,8 @@ def _clean(text: str, *, multiline: bool = False) -> str:
 
     To be replaced by the shared helper in contacts/text.py when that branch is merged.
     """
+    if not text:
+        return ""
     text = _CONTROL.sub("", text)
     if multiline:
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
