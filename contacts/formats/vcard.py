@@ -286,8 +286,8 @@ def format_card(record: PersonRecord) -> str:
     """One record as a vCard 4.0 card, CRLF line endings, folded at 75 octets.
 
     A label with a vCard TYPE is written as TYPE (mobile → cell, work fax → work,fax); any
-    other label ("other", "main", "Father") as an item group with X-ABLabel, which Apple,
-    Google and Nextcloud read back as the label.
+    other label ("other", "main", "Father") as an item group with X-ABLabel, as Apple's and
+    Google's own vCard exports write their custom labels.
     """
     lines = ["BEGIN:VCARD", "VERSION:4.0"]
     if record.uid:
