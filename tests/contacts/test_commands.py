@@ -119,6 +119,21 @@ def test_import_exits_non_zero_from_the_command_line(workspace, tmp_path):
     assert exit_.value.code == 1
 
 
+@pytest.mark.parametrize("column", ["name", "company", "title"])
+def test_a_value_longer_than_the_model_allows_imports_nothing(workspace, tmp_path, column):
+    """Without the length check SQLite stores the long value and PostgreSQL raises DataError (a traceback)."""
+    before = counts()
+    rows = f"name\nAnn\n{'x' * 201}\n" if column == "name" else f"name,{column}\nAnn,Fine\nBo,{'x' * 201}\n"
+    path = write_csv(tmp_path, rows)
+    with pytest.raises(CommandError) as error:
+        run("import_contacts", "acme", path)
+    assert str(error.value).splitlines() == [
+        "Nothing imported from people.csv:",
+        f"line 3: {column} is longer than 200 characters",
+    ]
+    assert counts() == before
+
+
 # --- seed_demo ------------------------------------------------------------------------
 
 

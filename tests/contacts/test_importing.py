@@ -165,3 +165,20 @@ def test_save_people_writes_people_and_their_created_and_archived_entries(worksp
     assert list(ann.timeline.values_list("kind", "summary")) == [(EntryKind.CREATED, "Imported from people.csv")]
     assert list(bo.timeline.values_list("kind", flat=True)) == [EntryKind.ARCHIVED, EntryKind.CREATED]
     assert bo.archived_at is not None and bo.archived_by is None
+
+
+# --- Values the database could not hold (the same on SQLite and PostgreSQL) ------------------------------
+
+LONG_VALUES = {
+    "name": "N" * 201,
+    "company": "C" * 201,
+    "title": "T" * 201,
+    "email": "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "com",  # a valid address of 260 characters
+}
+
+
+@pytest.mark.parametrize("column", LONG_VALUES)
+def test_a_value_longer_than_the_model_allows_is_reported_with_its_line(workspace, column):
+    limit = Contact._meta.get_field(column).max_length
+    text = f"name,{column}\nAnn,\nBo,{LONG_VALUES[column]}\n" if column != "name" else f"name\nAnn\n{'N' * 201}\n"
+    assert problems_in(workspace, text) == [f"line 3: {column} is longer than {limit} characters"]
