@@ -32,7 +32,7 @@ from contacts.models import (
     reasons,
 )
 from contacts.normalize import normalize_email, normalize_phone
-from contacts.text import control_character, single_line
+from contacts.text import control_character, for_terminal, single_line
 
 COLUMNS = ("name", "email", "phone", "company", "title", "stage", "assignee", "archived")
 TEXT_COLUMNS = ("name", "email", "phone", "company", "title")
@@ -57,7 +57,8 @@ class ImportFailed(Exception):
         self.problems = problems
 
     def report(self) -> str:
-        lines = [str(p) for p in self.problems[:MAX_PROBLEMS_SHOWN]]
+        """One line per problem, safe to print: names in problems come from files and users."""
+        lines = [for_terminal(str(p)) for p in self.problems[:MAX_PROBLEMS_SHOWN]]
         if len(self.problems) > MAX_PROBLEMS_SHOWN:
             lines.append(f"... and {len(self.problems) - MAX_PROBLEMS_SHOWN} more")
         return "\n".join(lines)
