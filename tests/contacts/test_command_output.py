@@ -5,6 +5,7 @@ an escape sequence clears the operator's screen, retitles the window or hides a 
 right-to-left override makes a line read as something else.
 """
 
+import os
 import re
 from io import StringIO
 
@@ -105,6 +106,21 @@ def test_add_member_refuses_control_characters_it_would_store(db):
     assert "username contains a control character (U+001B)" in shown
     assert "workspace name contains a control character (U+001B)" in failure("add_member", f"Sales{ESCAPE}", "ann")
     assert not Workspace.objects.exists()
+
+
+def test_add_member_refuses_a_username_longer_than_the_user_model_holds(db):
+    """On PostgreSQL this was a DataError traceback; on SQLite a user nobody could log in as."""
+    assert "The username is longer than 150 characters" in failure("add_member", "Sales", "a" * 151)
+    assert not Workspace.objects.exists()
+
+
+def test_sync_prints_a_file_name_that_is_not_utf8_without_crashing_the_terminal(hostile_workspace, tmp_path):
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / os.fsdecode(b"bad\xff.eml")).write_bytes(b"Subject: nobody sent this\n\nx\n")
+    out = run("sync_mailbox", "acme", str(folder))
+    out.encode("utf-8")  # a lone surrogate here is a UnicodeEncodeError on a real terminal
+    assert "  bad.eml: no From header" in out.splitlines()
 
 
 def test_add_member_prints_names_safely(db):
