@@ -16,6 +16,7 @@ from django.http import QueryDict
 from audiences.registry import Audience, get_audience
 from contacts.exceptions import BadSelection
 from contacts.models import Contact, Stage, Workspace, none_of
+from contacts.text import control_character
 
 MAX_SEARCH_LENGTH = 200
 
@@ -31,8 +32,9 @@ class PeopleFilter:
     @classmethod
     def from_params(cls, params: QueryDict) -> PeopleFilter:
         q = params.get("q", "").strip()
-        if "\x00" in q:
-            raise BadSelection("The search cannot contain a NUL character.")
+        # Refused, not cleaned: a select-all acts on whoever the search finds, so it must be the search typed.
+        if found := control_character(q):
+            raise BadSelection(f"The search cannot contain control characters ({found}).")
         if len(q) > MAX_SEARCH_LENGTH:
             raise BadSelection(f"The search is too long (at most {MAX_SEARCH_LENGTH} characters).")
         stage_param = params.get("stage", "")

@@ -119,6 +119,61 @@ def test_import_exits_non_zero_from_the_command_line(workspace, tmp_path):
     assert exit_.value.code == 1
 
 
+@pytest.mark.parametrize("column", ["name", "company", "title"])
+def test_a_value_longer_than_the_model_allows_imports_nothing(workspace, tmp_path, column):
+    """Without the length check SQLite stores the long value and PostgreSQL raises DataError (a traceback)."""
+    before = counts()
+    rows = f"name\nAnn\n{'x' * 201}\n" if column == "name" else f"name,{column}\nAnn,Fine\nBo,{'x' * 201}\n"
+    path = write_csv(tmp_path, rows)
+    with pytest.raises(CommandError) as error:
+        run("import_contacts", "acme", path)
+    assert str(error.value).splitlines() == [
+        "Nothing imported from people.csv:",
+        f"line 3: {column} is longer than 200 characters",
+    ]
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "name,email\nAnn,ann@example.com\nBo\x00b,bo@example.com\n",
+            "line 3: name contains a control character (U+0000)",
+        ),
+        (
+            "name,email\nAnn,ann@example.com\nBo,bo@exa\x00mple.com\n",
+            "line 3: email contains a control character (U+0000)",
+        ),
+        ("name,assignee\nAnn,mi\x00a\n", "line 2: assignee contains a control character (U+0000)"),
+        ("name,title\nAnn,\nBo," + "x" * 200_000 + "\n", "line 3: a value is longer than 131,072 characters"),
+        (
+            'name,email\nAnn,ann@example.com\n"Bo,bo@example.com\nCy,cy@example.com\n',
+            'line 3: a quote (") opened on this line is never closed',
+        ),
+    ],
+    ids=[
+        "NUL in a name",
+        "NUL in an email",
+        "NUL in an assignee",
+        "huge value",
+        "unclosed quote",
+    ],
+)
+def test_a_bad_value_or_a_broken_file_imports_nothing_with_a_line_numbered_error(
+    workspace, member, tmp_path, text, problem
+):
+    """On PostgreSQL each of these was a traceback (DataError, csv.Error) or a silent import; on SQLite a silent one."""
+    before = counts()
+    path = write_csv(tmp_path, text)
+    with pytest.raises(CommandError) as error:
+        run("import_contacts", "acme", path)
+    lines = str(error.value).splitlines()
+    assert lines[0] == "Nothing imported from people.csv:"
+    assert lines[1].startswith(problem)
+    assert counts() == before  # and CommandError is exit status 1 (test_import_exits_non_zero_from_the_command_line)
+
+
 # --- seed_demo ------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from contacts.models import (
     Workspace,
     display_name,
 )
+from contacts.text import for_terminal
 
 SLUG, NAME = "demo", "Demo Team"
 PASSWORD = "demo-password"
@@ -145,7 +146,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Created {NAME} with {count} people.")
         else:
             count = workspace.contacts.count()
-            self.stdout.write(f"{workspace} already exists with {count} people; left them as they are.")
+            self.stdout.write(f"{for_terminal(workspace)} already exists with {count} people; left them as they are.")
         self.print_logins()
 
     def ensure_users(self, workspace) -> dict:
