@@ -46,8 +46,15 @@ def control_character(text: str) -> str | None:
 
 def single_line(text: str, max_length: int | None = None) -> str:
     """Text for a one-line field: control characters dropped, whitespace runs made one space."""
-    text = _CONTROL.sub("", _WHITESPACE.sub(" ", text)).strip()
+    # Controls first, so "a \x00 b" becomes "a b", not "a  b": cleaning twice changes nothing.
+    text = _WHITESPACE.sub(" ", _CONTROL.sub("", text)).strip()
     return text[:max_length] if max_length is not None else text
+
+
+def multi_line(text: str) -> str:
+    """Text for a field that keeps its line breaks (a note): control characters dropped, lines trimmed."""
+    lines = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
 
 
 def refuse_control_characters(value: str) -> None:

@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable, Iterator
 
 from contacts.formats.detect import NotText, Sniffed, layout, text_lines
-from contacts.formats.records import PersonRecord, Problem, _clean
+from contacts.formats.records import PersonRecord, Problem
+from contacts.text import single_line
 
 # One row's cells by column name (stripped, case-folded), and the line the row starts on.
 RowReader = Callable[[dict[str, str], int], PersonRecord]
@@ -84,9 +85,11 @@ def _header(cells: list[str], line: int) -> tuple[list[str], list[Problem]]:
     """Column names, a repeated one blanked after its first use, and a problem for each repeat."""
     columns, seen, problems = [], set(), []
     for cell in cells:
-        column = _clean(cell).casefold()
+        column = single_line(cell).casefold()
         if column and column in seen:
-            problems.append(Problem(line, f"the column {_clean(cell)!r} appears more than once; the first one is read"))
+            problems.append(
+                Problem(line, f"the column {single_line(cell)!r} appears more than once; the first one is read")
+            )
             column = ""
         seen.add(column)
         columns.append(column)

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from contacts.formats.records import FormatError, Problem, _clean
+from contacts.formats.records import FormatError, Problem
+from contacts.text import single_line
 
 
 class Format(StrEnum):
@@ -136,7 +137,7 @@ def text_lines(data: bytes, encoding: str, start: int = 0) -> Iterator[str]:
 
 
 def _header_format(cells: list[str]) -> Format | None:
-    columns = {_clean(cell).casefold() for cell in cells}
+    columns = {single_line(cell).casefold() for cell in cells}
     numbered = {re.sub(r"^(?:e-?mail|phone) \d+ - (label|type|value)$", r"\1", c) for c in columns}
     if "label" in numbered or columns & {"labels", "organization name", "file as", "phonetic first name"}:
         return Format.GOOGLE
@@ -186,7 +187,7 @@ def sniff(data: bytes) -> Sniffed:
         return Sniffed(Format.VCARD, encoding, start)
     if found := _csv_format(first):
         return Sniffed(found[0], encoding, start, found[1])
-    first = _clean(first)  # it goes into a message: no terminal escapes, no NUL
+    first = single_line(first)  # it goes into a message: no terminal escapes, no NUL
     shown = first if len(first) <= _SHOWN else first[:_SHOWN] + "…"
     raise FormatError(
         [

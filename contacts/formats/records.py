@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from contacts.text import multi_line, single_line
+
 
 class Entry(NamedTuple):
     """One email address or phone number, its label ("work", "mobile", or the file's own word)
@@ -42,21 +44,6 @@ class FormatError(Exception):
 
 
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def _clean(text: str, *, multiline: bool = False) -> str:
-    """Text without NUL or other control characters; one line unless `multiline`.
-
-    To be replaced by the shared helper in contacts/text.py when that branch is merged.
-    """
-    if not text:
-        return ""
-    text = _CONTROL.sub("", text)
-    if multiline:
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        return "\n".join(line.rstrip() for line in lines).strip()
-    return " ".join(text.split())
 
 
 # The words the formats use for the same kind of address, in one vocabulary.
@@ -92,7 +79,7 @@ _APPLE_LABEL = re.compile(r"_\$!<(.*)>!\$_")
 
 
 def canonical_label(text: str) -> str:
-    text = _clean(text)
+    text = single_line(text)
     if apple := _APPLE_LABEL.fullmatch(text):
         text = apple.group(1)
     return _LABELS.get(text.casefold(), text)
@@ -112,7 +99,7 @@ def _entries(items, same) -> tuple[Entry, ...]:
     kept: dict[str, Entry] = {}
     for item in items:
         entry = Entry(*item)
-        value = _clean(entry.value)
+        value = single_line(entry.value)
         if not value:
             continue
         key = same(value)
@@ -151,13 +138,13 @@ class PersonRecord:
             object.__setattr__(self, name, value)
 
         for name in ("given_name", "family_name", "company", "title", "uid"):
-            put(name, _clean(getattr(self, name)))
-        put("name", _clean(self.name) or " ".join(part for part in (self.given_name, self.family_name) if part))
-        put("note", _clean(self.note, multiline=True))
+            put(name, single_line(getattr(self, name)))
+        put("name", single_line(self.name) or " ".join(part for part in (self.given_name, self.family_name) if part))
+        put("note", multi_line(self.note))
         put("emails", _entries(self.emails, _same_email))
         put("phones", _entries(self.phones, _same_phone))
         labels = {}
-        for label in map(_clean, self.labels):
+        for label in map(single_line, self.labels):
             if label:
                 labels.setdefault(label.casefold(), label)
         put("labels", tuple(labels.values()))

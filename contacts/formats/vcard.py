@@ -28,7 +28,8 @@ from urllib.parse import unquote
 from vobject.base import ParseError, parseLine
 
 from contacts.formats.detect import NotText, Sniffed, layout, text_lines
-from contacts.formats.records import PersonRecord, Problem, _clean
+from contacts.formats.records import PersonRecord, Problem
+from contacts.text import single_line
 
 # TYPE values that say how an address is used, not whose it is.
 _NOT_LABELS = {"pref", "voice", "internet", "x400", "msg", "text"}
@@ -66,7 +67,7 @@ def _cards(lines: Iterable[str]) -> Iterator[tuple[int, int, list[str]] | Proble
             if word == "END:VCARD":
                 yield card
                 card = None
-        elif stray is None and _clean(line):
+        elif stray is None and single_line(line):
             stray = line_number
             yield Problem(line_number, "this text is outside any card (BEGIN:VCARD ... END:VCARD) and was not read")
         if card:

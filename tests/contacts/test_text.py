@@ -50,3 +50,10 @@ def test_the_form_validator_refuses_what_the_import_refuses():
 )
 def test_for_terminal_removes_escape_sequences_controls_and_bidi_formatting(text, shown):
     assert for_terminal(text) == shown
+
+
+def test_a_control_character_between_spaces_leaves_one_space_and_cleaning_twice_changes_nothing():
+    from contacts.text import single_line
+
+    assert single_line("Ada \x00 Lovelace") == "Ada Lovelace"
+    assert single_line(single_line("a \x1b\t b")) == single_line("a \x1b\t b") == "a b"
