@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -13,10 +14,24 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_flag("DEBUG", False)
+# Set by `make test` and .ci/run: the test suite, which runs with DEBUG off.
+TESTING = env_flag("TESTING", False)
 
-# Production sets SECRET_KEY; the fallback is for development and tests only
-# (check --deploy flags it).
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-only-key"
+# SECRET_KEY signs sessions and password-reset links and keys the digests of purged people's
+# addresses (contacts.models.DeletedAddress), so production must have its own. The
+# development key is only for DEBUG=1 (make run) and TESTING=1 (make test).
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key"
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set (or is only the development key). With DEBUG off this is a production "
+            "server, and it needs a long random key of its own, the same on every server. Make one with\n"
+            "    python -c 'import secrets; print(secrets.token_urlsafe(50))'\n"
+            "and set it in the environment as SECRET_KEY=... "
+            "(For development run with DEBUG=1, as `make run` does; the tests run with TESTING=1.)"
+        )
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
@@ -125,7 +140,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or env_flag("TESTING")
+        if DEBUG or TESTING
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }

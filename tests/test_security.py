@@ -40,22 +40,44 @@ def test_wrong_password_says_so_without_saying_which_part(client, admin_user, ax
     assert "did not match" in response.content.decode()
 
 
-def test_check_deploy_reports_nothing_with_production_environment():
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "a-production-secret-" + "k" * 50,
-        "ALLOWED_HOSTS": "people.example.com",
-    }
-    env.pop("TESTING", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by tests/conftest.py for Playwright
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+def manage(*args, **environment) -> subprocess.CompletedProcess:
+    """Run manage.py as an operator would: this process's environment minus the test suite's flags."""
+    env = {**os.environ, "ALLOWED_HOSTS": "people.example.com"}
+    for name in ("TESTING", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # the last: tests/conftest.py
+        env.pop(name, None)
+    env.update(environment)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def test_check_deploy_reports_nothing_with_production_environment():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", DEBUG="0", SECRET_KEY="a-production-secret-" + "k" * 50
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [None, "", "   ", "django-insecure-development-only-key"],
+    ids=["unset", "empty", "blank", "the development key"],
+)
+def test_production_settings_refuse_to_start_without_a_real_secret_key(secret_key):
+    environment = {"DEBUG": "0"} if secret_key is None else {"DEBUG": "0", "SECRET_KEY": secret_key}
+    result = manage("check", **environment)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+    # It says how to make one, and where the development key is still allowed.
+    assert "secrets.token_urlsafe(50)" in result.stderr
+    assert "DEBUG=1" in result.stderr and "TESTING=1" in result.stderr
+    assert "Traceback" in result.stderr  # an exception, not a warning that scrolls by
+
+
+@pytest.mark.parametrize("flag", ["DEBUG", "TESTING"])
+def test_development_and_tests_start_without_a_secret_key(flag):
+    result = manage("check", **{flag: "1"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
