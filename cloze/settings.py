@@ -78,6 +78,37 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
 
+# Email (only password reset sends any). Tests keep it in django.core.mail.outbox; with
+# EMAIL_HOST set it goes out by SMTP (STARTTLS on port 587 unless told otherwise); in
+# development without EMAIL_HOST it is printed on the console. A production server without
+# EMAIL_HOST cannot send mail, so it offers no password reset (PASSWORD_RESET_BY_EMAIL):
+# an admin sets a new password instead.
+# (Lower-case names: Django 6.1 refuses its old EMAIL_* settings beside MAILERS.)
+email_host = os.environ.get("EMAIL_HOST", "").strip()
+if TESTING:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+elif email_host or not DEBUG:
+    use_ssl = env_flag("EMAIL_USE_SSL")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                # Without EMAIL_HOST: Django's traditional local mail server, used by nothing here.
+                "host": email_host or "localhost",
+                "port": int(os.environ.get("EMAIL_PORT") or (465 if use_ssl else 587)),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_ssl": use_ssl,
+                "use_tls": not use_ssl and env_flag("EMAIL_USE_TLS", True),
+                "timeout": 10,  # a stuck mail server must not hold a web worker for long
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "My People <webmaster@localhost>"
+PASSWORD_RESET_BY_EMAIL = bool(TESTING or DEBUG or email_host)
+
 ROOT_URLCONF = "cloze.urls"
 
 TEMPLATES = [
@@ -91,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "contacts.account_views.password_reset_context",
             ],
         },
     },
