@@ -76,7 +76,16 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+# Behind reverse proxies every request comes from the proxy's address, so lockout would be shared
+# by everyone behind it: PROXY_COUNT (README) says how many proxies append to X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "cloze.client_ip.client_ip_address"
+_proxy_count = os.environ.get("PROXY_COUNT", "0").strip() or "0"
+if not (_proxy_count.isascii() and _proxy_count.isdigit()):
+    raise ImproperlyConfigured(
+        f"PROXY_COUNT must be a whole number of proxies (0 or more), not {_proxy_count!r}: the number of "
+        "reverse proxies in front of the app that append to X-Forwarded-For (usually 1)."
+    )
+PROXY_COUNT = int(_proxy_count)
 
 # Email (only password reset sends any). Tests keep it in django.core.mail.outbox; with
 # EMAIL_HOST set it goes out by SMTP (STARTTLS on port 587 unless told otherwise); in

@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
+from django.test import Client
 
 from tests.factories import ContactFactory
 
@@ -33,6 +35,74 @@ def test_a_few_failures_then_the_right_password_logs_in(client, admin_user, axes
     response = client.post("/accounts/login/", {"username": "ada", "password": "pw-for-tests-1"})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(admin_user.pk)
+
+
+PROXY = "10.0.0.9"  # what REMOTE_ADDR is for every request that comes through the proxy
+
+
+def login_through_proxy(client, forwarded_for: str, password: str):
+    return client.post(
+        "/accounts/login/",
+        {"username": "ada", "password": password},
+        REMOTE_ADDR=PROXY,
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+
+
+def fail_five_times(client, forwarded_for: str):
+    for _ in range(5):
+        response = login_through_proxy(client, forwarded_for, "wrong")
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+
+
+def test_without_proxy_count_x_forwarded_for_is_ignored_so_it_cannot_lift_a_lockout(admin_user, axes_on):
+    fail_five_times(Client(), "203.0.113.5")
+    response = login_through_proxy(Client(), "198.51.100.7", "pw-for-tests-1")
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {PROXY}
+
+
+def test_with_proxy_count_clients_behind_the_proxy_are_locked_out_separately(admin_user, axes_on, settings):
+    settings.PROXY_COUNT = 1
+    locked, other = Client(), Client()
+    fail_five_times(locked, "203.0.113.5")
+    response = login_through_proxy(other, "198.51.100.7", "pw-for-tests-1")
+    assert response.status_code == 302
+    assert other.session["_auth_user_id"] == str(admin_user.pk)
+    # The locked client stays locked, even when it puts another address in front of the proxy's.
+    for forwarded_for in ("203.0.113.5", "198.51.100.7, 203.0.113.5"):
+        response = login_through_proxy(locked, forwarded_for, "pw-for-tests-1")
+        assert response.status_code == 429
+        assert "_auth_user_id" not in locked.session
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.5"}
+
+
+@pytest.mark.parametrize("forwarded_for", ["", "not-an-address", "203.0.113.5; DROP", "999.1.1.1", " , "])
+def test_with_proxy_count_a_missing_or_junk_forwarded_address_counts_as_the_proxy(
+    admin_user, axes_on, settings, forwarded_for
+):
+    settings.PROXY_COUNT = 1
+    response = login_through_proxy(Client(), forwarded_for, "wrong")
+    assert "did not match" in response.content.decode()
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [PROXY]
+
+
+def test_with_two_proxies_the_address_the_outer_proxy_saw_counts(admin_user, axes_on, settings):
+    settings.PROXY_COUNT = 2
+    # client -> outer proxy (writes the client's address) -> inner proxy (writes the outer's) -> app
+    login_through_proxy(Client(), "1.2.3.4, 203.0.113.5, 10.0.0.1", "wrong")
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.5"]
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5"])
+def test_a_proxy_count_that_is_not_a_number_refuses_to_start(value):
+    result = manage("check", DEBUG="1", PROXY_COUNT=value)
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: PROXY_COUNT must be a whole number of proxies (0 or more), not {value!r}" in (
+        result.stderr
+    )
 
 
 def test_wrong_password_says_so_without_saying_which_part(client, admin_user, axes_on):
