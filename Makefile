@@ -69,7 +69,7 @@ clean-venv:
 # production settings refuse).
 run: $(INSTALL_STAMP)
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/accounts/login/
 	DEBUG=1 $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo
 	@echo "=================================================================="
