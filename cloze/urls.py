@@ -9,3 +9,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("contacts.urls")),
 ]
+
+handler404 = "contacts.error_views.page_not_found"

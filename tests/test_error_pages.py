@@ -32,8 +32,6 @@ def assert_looks_like_the_app_with_a_way_back(response):
     [
         ("/no-such-page/", "Resolver404"),
         ("/people/999999/", "No Contact matches the given query."),
-        ("/people/?audience=nobody", "There is no such audience."),
-        ("/people/?stage=bogus", "Unknown stage filter"),
     ],
 )
 def test_not_found_shows_a_plain_message_not_the_exception(as_member, url, developer_text):
@@ -42,6 +40,24 @@ def test_not_found_shows_a_plain_message_not_the_exception(as_member, url, devel
     text = visible_text(response)
     assert "Not found" in text and NOT_FOUND in text
     assert developer_text not in response.content.decode()
+    assert_looks_like_the_app_with_a_way_back(response)
+
+
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("/people/?audience=nobody", "There is no such audience."),
+        ("/people/?stage=bogus", "Unknown stage filter 'bogus'."),
+        ("/people/?q=" + "x" * 201, "The search is too long (at most 200 characters)."),
+        ("/bulk/?action=explode", "Unknown action."),
+    ],
+)
+def test_not_found_for_a_reason_of_the_apps_own_says_it(as_member, url, reason):
+    response = as_member.get(url)
+    assert response.status_code == 404
+    text = visible_text(response)
+    assert "Not found" in text and reason in text
+    assert NOT_FOUND not in text
     assert_looks_like_the_app_with_a_way_back(response)
 
 
