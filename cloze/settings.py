@@ -13,6 +13,15 @@ def env_flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_whole_number(name: str, default: int, meaning: str) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()):
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}: {meaning}.")
+    return int(raw)
+
+
 DEBUG = env_flag("DEBUG", False)
 # Set by `make test` and .ci/run: the test suite, which runs with DEBUG off.
 TESTING = env_flag("TESTING", False)
@@ -79,13 +88,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind reverse proxies every request comes from the proxy's address, so lockout would be shared
 # by everyone behind it: PROXY_COUNT (README) says how many proxies append to X-Forwarded-For.
 AXES_CLIENT_IP_CALLABLE = "cloze.client_ip.client_ip_address"
-_proxy_count = os.environ.get("PROXY_COUNT", "0").strip() or "0"
-if not (_proxy_count.isascii() and _proxy_count.isdigit()):
-    raise ImproperlyConfigured(
-        f"PROXY_COUNT must be a whole number of proxies (0 or more), not {_proxy_count!r}: the number of "
-        "reverse proxies in front of the app that append to X-Forwarded-For (usually 1)."
-    )
-PROXY_COUNT = int(_proxy_count)
+PROXY_COUNT = env_whole_number(
+    "PROXY_COUNT", 0, "the number of reverse proxies in front of the app that append to X-Forwarded-For (usually 1)"
+)
 
 # Email (only password reset sends any). Tests keep it in django.core.mail.outbox; with
 # EMAIL_HOST set it goes out by SMTP (STARTTLS on port 587 unless told otherwise); in
@@ -104,7 +109,7 @@ elif email_host or not DEBUG:
             "OPTIONS": {
                 # Without EMAIL_HOST: Django's traditional local mail server, used by nothing here.
                 "host": email_host or "localhost",
-                "port": int(os.environ.get("EMAIL_PORT") or (465 if use_ssl else 587)),
+                "port": env_whole_number("EMAIL_PORT", 465 if use_ssl else 587, "the mail server's port"),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_ssl": use_ssl,

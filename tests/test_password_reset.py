@@ -224,6 +224,18 @@ def test_production_smtp_port_and_encryption_follow_the_environment(environment,
     assert (options["port"], options["use_ssl"], options["use_tls"]) == (port, use_ssl, use_tls)
 
 
+def test_a_mail_port_that_is_not_a_number_refuses_to_start():
+    env = {k: v for k, v in os.environ.items() if k not in ("TESTING", "DEBUG", "SECRET_KEY")}
+    env.update(PRODUCTION, EMAIL_HOST="smtp.example.com", EMAIL_PORT="smtp")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: EMAIL_PORT must be a whole number, not 'smtp': the mail server's port." in (
+        result.stderr
+    )
+
+
 def test_production_without_email_host_turns_password_reset_off():
     found = mail_settings(**PRODUCTION)
     assert found["PASSWORD_RESET_BY_EMAIL"] is False

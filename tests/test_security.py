@@ -100,7 +100,7 @@ def test_with_two_proxies_the_address_the_outer_proxy_saw_counts(admin_user, axe
 def test_a_proxy_count_that_is_not_a_number_refuses_to_start(value):
     result = manage("check", DEBUG="1", PROXY_COUNT=value)
     assert result.returncode != 0
-    assert f"ImproperlyConfigured: PROXY_COUNT must be a whole number of proxies (0 or more), not {value!r}" in (
+    assert f"ImproperlyConfigured: PROXY_COUNT must be a whole number, not {value!r}: the number of reverse" in (
         result.stderr
     )
 
