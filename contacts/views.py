@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, IntegrityError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,7 +13,7 @@ from django_htmx.http import trigger_client_event
 
 from contacts import services
 from contacts.bulk_actions import ACTIONS, BulkAction, preview
-from contacts.exceptions import BadSelection, ContactError, NotAllowed, StaleConfirmation
+from contacts.exceptions import BadSelection, ContactError, NotAllowed, NotFound, StaleConfirmation
 from contacts.listing import build_listing, current_membership
 from contacts.models import Contact, Operation, none_of
 from contacts.selection import Selection, as_number
@@ -65,7 +64,7 @@ def bulk_start(request):
     """Without JavaScript, the table's form lands here with the chosen action."""
     action = request.GET.get("action", "")
     if action not in ACTIONS:
-        raise Http404("Unknown action.")
+        raise NotFound("Unknown action.")
     params = request.GET.copy()
     params.pop("action")
     return redirect(f"{reverse('bulk', args=[action])}?{params.urlencode()}")
