@@ -15,6 +15,7 @@ from django_htmx.http import trigger_client_event
 from contacts import services
 from contacts.bulk_actions import ACTIONS, BulkAction, preview
 from contacts.exceptions import BadSelection, ContactError, NotAllowed, StaleConfirmation
+from contacts.htmx import wants_fragment
 from contacts.listing import build_listing, current_membership
 from contacts.models import Contact, Operation, none_of
 from contacts.selection import Selection, as_number
@@ -48,15 +49,13 @@ def person(request, pk: int):
         pk=pk,
     )
     context |= details_context(request, context["membership"], person)
-    if request.htmx and request.htmx.target == "details" and not request.htmx.history_restore_request:
+    if wants_fragment(request, "details"):
         return render(request, f"{PEOPLE_TEMPLATE}#details", context)
     return render(request, _people_template(request), context)
 
 
 def _people_template(request) -> str:
-    if request.htmx and request.htmx.target == "people-region" and not request.htmx.history_restore_request:
-        return f"{PEOPLE_TEMPLATE}#people-region"
-    return PEOPLE_TEMPLATE
+    return f"{PEOPLE_TEMPLATE}#people-region" if wants_fragment(request, "people-region") else PEOPLE_TEMPLATE
 
 
 @login_required
