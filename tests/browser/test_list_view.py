@@ -190,3 +190,14 @@ def test_arrow_down_from_a_focused_link_before_anyone_is_open(logged_in_page, li
     person_link(page, "Hal Hint").focus()
     page.keyboard.press("ArrowDown")
     expect_details_of(page, "Ida Ink")
+
+
+def test_switching_audience_keeps_the_list_view(logged_in_page, live_server, workspace, people):
+    """Issue 11.6: the switcher went to Table View whatever view you were in."""
+    ContactFactory(workspace=workspace, name="Kim Kept", archived=True)
+    page = open_people(logged_in_page, live_server, view="list")
+    switch_audience(page, "Archived People")
+    expect(page).to_have_url(re.compile(r"/people/\?audience=archived&view=list$"))
+    expect(page.get_by_role("link", name="List and Details View")).to_have_attribute("aria-current", "true")
+    expect(page.get_by_role("table")).to_have_count(0)
+    expect(person_link(page, "Kim Kept")).to_be_visible()
