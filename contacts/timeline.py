@@ -17,13 +17,21 @@ def home_audience(person: Contact):
 
 def details_context(request, membership: Membership, person: Contact) -> dict:
     entries = Paginator(person.timeline.select_related("actor"), ENTRIES_PER_PAGE)
+    timeline = entries.get_page(request.GET.get("entries"))
     home = home_audience(person)
     audience = get_audience(request.GET.get("audience")) or MY_PEOPLE
+
+    def person_url(**extra) -> str:
+        return (
+            f"{reverse('person', args=[person.pk])}?{urlencode({'audience': audience.slug, 'view': 'list', **extra})}"
+        )
+
     return {
         "audience": audience,
-        "person_url": f"{reverse('person', args=[person.pk])}?{urlencode({'audience': audience.slug, 'view': 'list'})}",
         "person": person,
-        "timeline": entries.get_page(request.GET.get("entries")),
+        "timeline": timeline,
+        "newer_entries_url": person_url(entries=timeline.previous_page_number()) if timeline.has_previous() else "",
+        "older_entries_url": person_url(entries=timeline.next_page_number()) if timeline.has_next() else "",
         "person_audience": home,
         # Stage and assignee are edited in place; the pane offers the lifecycle actions.
         "person_actions": [

@@ -201,3 +201,32 @@ def test_switching_audience_keeps_the_list_view(logged_in_page, live_server, wor
     expect(page.get_by_role("link", name="List and Details View")).to_have_attribute("aria-current", "true")
     expect(page.get_by_role("table")).to_have_count(0)
     expect(person_link(page, "Kim Kept")).to_be_visible()
+
+
+def test_older_and_newer_page_through_the_timeline(logged_in_page, live_server, workspace):
+    """Issue 11.9: the timeline's Older and Newer links were empty (href="")."""
+    from django.utils import timezone
+
+    pat = ContactFactory(workspace=workspace, name="Pat Paged")
+    start = timezone.now() - timezone.timedelta(days=30)
+    for n in range(24):  # Entry 23 is the newest
+        TimelineEntryFactory(contact=pat, summary=f"Entry {n:02}", at=start + timezone.timedelta(hours=n))
+    page = open_people(logged_in_page, live_server, view="list")
+    person_link(page, "Pat Paged").click()
+    timeline = details(page).get_by_role("list", name="Timeline of Pat Paged")
+    pages = details(page).get_by_role("navigation", name="Timeline pages")
+    expect(timeline.get_by_role("listitem")).to_have_count(20)
+    expect(timeline.get_by_role("listitem").first).to_contain_text("Entry 23")
+    expect(pages.get_by_role("link", name="Newer")).to_have_count(0)
+
+    pages.get_by_role("link", name="Older").click()
+    expect(pages).to_contain_text("21–24 of 24")
+    expect(timeline.get_by_role("listitem")).to_have_count(4)
+    expect(timeline.get_by_role("listitem").first).to_contain_text("Entry 03")
+    expect(timeline.get_by_role("listitem").last).to_contain_text("Entry 00")
+    expect_details_of(page, "Pat Paged")
+    expect(page.get_by_role("banner")).to_be_visible()  # the pane was swapped, not the page replaced
+
+    pages.get_by_role("link", name="Newer").click()
+    expect(pages).to_contain_text("1–20 of 24")
+    expect(timeline.get_by_role("listitem").first).to_contain_text("Entry 23")

@@ -1,5 +1,8 @@
 """The details pane (List and Details View) and single-person edits."""
 
+import html
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -34,6 +37,53 @@ def test_timeline_is_paged(as_admin, workspace):
     assert "1–20 of 25" in first and "Older" in first
     second = as_admin.get(f"/people/{person.pk}/?entries=2").content.decode()
     assert "21–25 of 25" in second and "Newer" in second
+
+
+def timeline_link(page: str, label: str) -> str:
+    """The href of the timeline's Newer/Older link (the &amp; of the address unescaped)."""
+    found = re.search(
+        rf'<nav class="pagination" aria-label="Timeline pages">.*?<a href="([^"]*)"[^>]*>{label}</a>', page, re.S
+    )
+    assert found, f"no {label} link"
+    return html.unescape(found.group(1))
+
+
+def entries_shown(page: str) -> list[str]:
+    return re.findall(r"Entry (\d\d)", page)
+
+
+def test_older_and_newer_go_to_the_next_and_previous_page_of_the_timeline(as_admin, workspace):
+    """Issue 11.9: `|add:` of a string and a page number gave "", so the links were <a href="">."""
+    person = ContactFactory(workspace=workspace, name="Pat Quinn")
+    start = timezone.now() - timezone.timedelta(days=30)
+    for n in range(24):  # Entry 23 is the newest
+        TimelineEntryFactory(contact=person, summary=f"Entry {n:02}", at=start + timezone.timedelta(hours=n))
+    first = as_admin.get(f"/people/{person.pk}/?audience=my-people&view=list").content.decode()
+    assert entries_shown(first) == [f"{n:02}" for n in range(23, 3, -1)]
+    assert "Newer</a>" not in first
+
+    older = timeline_link(first, "Older")
+    assert older == f"/people/{person.pk}/?audience=my-people&view=list&entries=2"
+    second = as_admin.get(older).content.decode()
+    assert "21–24 of 24" in second
+    assert entries_shown(second) == ["03", "02", "01", "00"]
+    assert "Older</a>" not in second
+    assert "Pat Quinn" in second and "<html" in second  # a whole page without JavaScript
+
+    newer = timeline_link(second, "Newer")
+    assert newer == f"/people/{person.pk}/?audience=my-people&view=list&entries=1"
+    assert entries_shown(as_admin.get(newer).content.decode())[0] == "23"
+
+
+def test_timeline_links_keep_the_audience_and_swap_only_the_pane(as_admin, workspace):
+    person = ContactFactory(workspace=workspace, archived=True)
+    TimelineEntryFactory.create_batch(21, contact=person)
+    page = as_admin.get(f"/people/{person.pk}/?audience=archived&view=list").content.decode()
+    older = timeline_link(page, "Older")
+    assert "audience=archived" in older
+    assert f'hx-get="{older.replace("&", "&amp;")}" hx-target="#details"' in page
+    pane = as_admin.get(older, HTTP_HX_TARGET="details", **HTMX).content.decode()
+    assert "<html" not in pane and "21–21 of 21" in pane
 
 
 def test_details_query_count_does_not_depend_on_timeline_length(as_admin, workspace):
