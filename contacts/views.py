@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import replace_url, trigger_client_event
 
 from contacts import services
 from contacts.bulk_actions import ACTIONS, BulkAction, preview
@@ -42,12 +42,19 @@ def people(request):
 @require_GET
 def person(request, pk: int):
     context = build_listing(request, view="list")
-    person = get_object_or_404(
+    person = (
         Contact.objects.in_workspace(context["workspace"])
         .not_deleted()
-        .select_related("workspace", "assignee", "archived_by"),
-        pk=pk,
+        .select_related("workspace", "assignee", "archived_by")
+        .filter(pk=pk)
+        .first()
     )
+    if person is None:
+        if wants_fragment(request, "people-region"):
+            # The list redrew itself after the open person was deleted: the list, at its own address.
+            response = render(request, f"{PEOPLE_TEMPLATE}#people-region", context)
+            return replace_url(response, f"{reverse('people')}?{request.GET.urlencode()}")
+        raise Http404("There is no such person.")
     context |= details_context(request, context["membership"], person)
     if wants_fragment(request, "details"):
         return render(request, f"{PEOPLE_TEMPLATE}#details", context)

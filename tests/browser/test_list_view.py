@@ -230,3 +230,77 @@ def test_older_and_newer_page_through_the_timeline(logged_in_page, live_server, 
     pages.get_by_role("link", name="Newer").click()
     expect(pages).to_contain_text("1–20 of 24")
     expect(timeline.get_by_role("listitem").first).to_contain_text("Entry 23")
+
+
+@pytest.mark.parametrize("width", ["1280", "375"])
+def test_editing_stage_and_assignee_in_the_pane_keeps_the_person_open(
+    logged_in_page, live_server, workspace, people, width
+):
+    """Issue 11.5: a change in the pane went back to "Pick a person", with no message."""
+    from tests.browser.flows import WIDTHS
+
+    page = logged_in_page
+    page.set_viewport_size(WIDTHS[width])
+    open_people(page, live_server, view="list")
+    person_link(page, "Grace Hopper").click()
+    expect_details_of(page, "Grace Hopper")
+    address = page.url
+    stage = details(page).get_by_role("combobox", name="Stage")
+    assignee = details(page).get_by_role("combobox", name="Assignee")
+
+    def expect_row(text):
+        """The row in the list (on a phone, after the pane's Back) shows the change too."""
+        if width == "375":
+            details(page).get_by_role("link", name="Back").click()
+        expect(person_link(page, "Grace Hopper")).to_contain_text(text)
+        if width == "375":
+            person_link(page, "Grace Hopper").click()
+        expect_details_of(page, "Grace Hopper")
+
+    stage.select_option(label="Active")
+    expect(status(page)).to_contain_text("Grace Hopper moved to Active")
+    expect_details_of(page, "Grace Hopper")
+    expect(stage).to_have_value("active")
+    expect(details(page).get_by_role("list", name="Timeline of Grace Hopper")).to_contain_text("Stage set to Active")
+    expect(details(page)).not_to_contain_text("Pick a person")
+    assert page.url == address
+    assert Contact.objects.get(name="Grace Hopper").stage == Stage.ACTIVE
+    expect_row("Active")
+
+    status(page).get_by_role("button", name="Undo").click()
+    expect(status(page)).to_contain_text("Undone")
+    expect(stage).to_have_value("past")
+    expect_details_of(page, "Grace Hopper")
+    assert Contact.objects.get(name="Grace Hopper").stage == Stage.PAST
+    expect_row("Past")
+
+    assignee.select_option(label="Ada Admin")
+    expect(status(page)).to_contain_text("Grace Hopper assigned to Ada Admin")
+    expect(assignee).to_have_value(str(Contact.objects.get(name="Grace Hopper").assignee_id))
+    expect_details_of(page, "Grace Hopper")
+    assert Contact.objects.get(name="Grace Hopper").assignee.username == "ada"
+
+    status(page).get_by_role("button", name="Undo").click()
+    expect(status(page)).to_contain_text("Undone")
+    expect(assignee).to_have_value("")
+    expect_details_of(page, "Grace Hopper")
+    assert Contact.objects.get(name="Grace Hopper").assignee is None
+
+
+def test_deleting_the_open_person_from_the_pane_shows_the_list_at_its_own_address(
+    logged_in_page, live_server, workspace
+):
+    """The list redraws at the address, which named the person who is now in Recently Deleted."""
+    ContactFactory(workspace=workspace, name="Kim Kept", archived=True)
+    ContactFactory(workspace=workspace, name="Lou Left", archived=True)
+    page = open_people(logged_in_page, live_server, audience="archived", view="list")
+    person_link(page, "Lou Left").click()
+    expect_details_of(page, "Lou Left")
+    details(page).get_by_role("button", name="Delete", exact=True).click()
+    confirm(dialog(page, "Delete 1 person?"), "Delete 1 person")
+    expect(status(page)).to_contain_text("1 person moved to Recently Deleted")
+    expect(person_link(page, "Lou Left")).to_have_count(0)
+    expect(person_link(page, "Kim Kept")).to_be_visible()
+    expect(details(page)).to_contain_text("Pick a person")
+    expect(page).to_have_url(re.compile(r"/people/\?audience=archived&view=list$"))
+    assert Contact.objects.get(name="Lou Left").deleted_at is not None

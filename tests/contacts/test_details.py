@@ -12,6 +12,7 @@ from contacts.models import Contact, EntryKind, Stage, Suppression
 from tests.factories import ContactFactory, TimelineEntryFactory, WorkspaceFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+DETAILS = {**HTMX, "HTTP_HX_TARGET": "details"}
 
 
 def test_deep_link_shows_the_person_and_their_timeline_newest_first(as_admin, workspace):
@@ -158,6 +159,97 @@ def test_assign_and_unassign_in_place(as_admin, workspace, member):
     assert Contact.objects.get(pk=person.pk).assignee == member
     as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": ""}, **HTMX)
     assert Contact.objects.get(pk=person.pk).assignee is None
+
+
+def status_of(response) -> str:
+    """The status message the response puts in the live region (out of band)."""
+    found = re.search(
+        r'<div hx-swap-oob="innerHTML:#status"><p class="status-text">(.*?)</p>', response.content.decode()
+    )
+    return html.unescape(found.group(1)) if found else ""
+
+
+def undo_url(response) -> str:
+    found = re.search(r'hx-post="(/undo/\d+/)"', response.content.decode())
+    assert found, "no Undo in the status"
+    return found.group(1)
+
+
+def test_a_stage_change_in_the_pane_says_so_with_undo_and_keeps_the_pane(as_admin, workspace):
+    """Issue 11.5: the same outcome as a bulk action; the pane is left in place (the list redraws it)."""
+    person = ContactFactory(workspace=workspace, name="Pat Quinn", stage=Stage.PAST)
+    response = as_admin.post(f"/people/{person.pk}/stage/?audience=my-people", {"stage": "active"}, **DETAILS)
+    assert status_of(response) == "Pat Quinn moved to Active"
+    assert response.headers["HX-Reswap"] == "none"  # not "Pick a person", not an empty pane
+    assert "contactsChanged" in response.headers["HX-Trigger"]
+    assert Contact.objects.get(pk=person.pk).stage == Stage.ACTIVE
+
+    undone = as_admin.post(undo_url(response), **HTMX)
+    assert "Undone: 1 person put back" in status_of(undone)
+    assert Contact.objects.get(pk=person.pk).stage == Stage.PAST
+
+
+def test_removing_the_stage_in_the_pane_says_so(as_admin, workspace):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn", stage=Stage.PAST)
+    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": "none"}, **DETAILS)
+    assert status_of(response) == "Stage removed from Pat Quinn"
+    assert Contact.objects.get(pk=person.pk).stage == Stage.NONE
+
+
+def test_assigning_in_the_pane_says_so_and_undo_leaves_them_unassigned_again(as_admin, workspace, member):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn")
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": member.pk}, **DETAILS)
+    assert status_of(response) == "Pat Quinn assigned to Mia Member"
+    assert Contact.objects.get(pk=person.pk).assignee == member
+
+    as_admin.post(undo_url(response), **HTMX)
+    person.refresh_from_db()
+    assert person.assignee is None
+    assert person.timeline.filter(kind=EntryKind.UNASSIGNED, summary="Assignee removed again").exists()
+
+
+def test_reassigning_in_the_pane_and_undo_gives_them_back_to_the_previous_assignee(
+    as_admin, workspace, member, manager
+):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn", assignee=member)
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": manager.pk}, **DETAILS)
+    assert status_of(response) == "Pat Quinn assigned to Max Manager"
+    as_admin.post(undo_url(response), **HTMX)
+    assert Contact.objects.get(pk=person.pk).assignee == member
+
+
+def test_removing_the_assignee_in_the_pane_says_so_with_undo(as_admin, workspace, member):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn", assignee=member)
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": ""}, **DETAILS)
+    assert status_of(response) == "Assignee removed from Pat Quinn"
+    as_admin.post(undo_url(response), **HTMX)
+    assert Contact.objects.get(pk=person.pk).assignee == member
+
+
+def test_without_javascript_a_change_returns_to_the_persons_page_with_the_message(as_admin, workspace):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn", stage=Stage.PAST, archived=True)
+    response = as_admin.post(f"/people/{person.pk}/stage/?audience=archived", {"stage": "lost"}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain == [(f"/people/{person.pk}/?audience=archived&view=list", 302)]
+    assert "<html" in page and 'id="person-name">Pat Quinn<' in page
+    assert "Pat Quinn moved to Lost" in page
+    refused = as_admin.post(f"/people/{person.pk}/stage/?audience=archived", {"stage": "active"}, follow=True)
+    assert "<html" in refused.content.decode() and "restore it first" in refused.content.decode()
+    assert Contact.objects.get(pk=person.pk).stage == Stage.LOST
+
+
+def test_the_list_redrawn_at_a_deleted_persons_address_shows_the_list_at_its_own_address(as_admin, workspace):
+    """After Delete from the pane the list redraws at /people/<id>/: no 404 in the page, the list."""
+    gone = ContactFactory(workspace=workspace, name="Gone Person", deleted=True)
+    ContactFactory(workspace=workspace, name="Still Here", archived=True)
+    url = f"/people/{gone.pk}/?audience=archived&view=list"
+    response = as_admin.get(url, HTTP_HX_TARGET="people-region", **HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<div id="people-region"') and "Still Here" in page
+    assert "Pick a person" in page and "Gone Person" not in page
+    assert response.headers["HX-Replace-Url"] == "/people/?audience=archived&view=list"
+    assert as_admin.get(url).status_code == 404  # the address itself is still not found
 
 
 def test_get_to_an_edit_url_changes_nothing(as_admin, workspace):
