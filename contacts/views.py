@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import replace_url, trigger_client_event
 
 from contacts import services
 from contacts.bulk_actions import ACTIONS, BulkAction, preview
 from contacts.exceptions import BadSelection, ContactError, NotAllowed, NotFound, StaleConfirmation
+from contacts.htmx import wants_fragment
 from contacts.listing import build_listing, current_membership
 from contacts.models import Contact, Operation, none_of
 from contacts.selection import Selection, as_number
@@ -40,22 +41,27 @@ def people(request):
 @require_GET
 def person(request, pk: int):
     context = build_listing(request, view="list")
-    person = get_object_or_404(
+    person = (
         Contact.objects.in_workspace(context["workspace"])
         .not_deleted()
-        .select_related("workspace", "assignee", "archived_by"),
-        pk=pk,
+        .select_related("workspace", "assignee", "archived_by")
+        .filter(pk=pk)
+        .first()
     )
+    if person is None:
+        if wants_fragment(request, "people-region"):
+            # The list redrew itself after the open person was deleted: the list, at its own address.
+            response = render(request, f"{PEOPLE_TEMPLATE}#people-region", context)
+            return replace_url(response, f"{reverse('people')}?{request.GET.urlencode()}")
+        raise NotFound("There is no such person.")
     context |= details_context(request, context["membership"], person)
-    if request.htmx and request.htmx.target == "details" and not request.htmx.history_restore_request:
+    if wants_fragment(request, "details"):
         return render(request, f"{PEOPLE_TEMPLATE}#details", context)
     return render(request, _people_template(request), context)
 
 
 def _people_template(request) -> str:
-    if request.htmx and request.htmx.target == "people-region" and not request.htmx.history_restore_request:
-        return f"{PEOPLE_TEMPLATE}#people-region"
-    return PEOPLE_TEMPLATE
+    return f"{PEOPLE_TEMPLATE}#people-region" if wants_fragment(request, "people-region") else PEOPLE_TEMPLATE
 
 
 @login_required

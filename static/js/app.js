@@ -354,6 +354,15 @@
 
   document.body.addEventListener("contactsChanged", function () { clearSelection(); });
 
+  /* The list redraws itself (contactsChanged) at the address the browser shows, not the one it
+     was drawn at: opening a person swaps only the pane, and the address then names them. */
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var r = region();
+    if (r && event.detail.elt === r && event.detail.verb === "get") {
+      event.detail.path = window.location.pathname + window.location.search;
+    }
+  });
+
   function onFailure(event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.status >= 400 && xhr.status < 500) return;  // the server's own message is shown

@@ -387,8 +387,37 @@ def test_the_audience_switcher_lists_every_audience(as_member, workspace):
         r'class="audience-button"[^>]*>Archived People <span class="caret" aria-hidden="true">▾</span></button>', body
     )
     for slug in AUDIENCES:
-        assert f'href="?audience={slug}&view=table"' in body
+        assert f'href="/people/?audience={slug}&view=table"' in body
     assert "Other Audiences" in visible_text(response)
+
+
+def switcher_links(body: str) -> list[str]:
+    nav = re.search(r'<nav id="audience-list".*?</nav>', body, re.S).group(0)
+    return re.findall(r'href="(/people/\?audience=[^"]*)"', nav)
+
+
+@pytest.mark.parametrize("view", ["table", "list"])
+def test_switching_audience_keeps_the_current_view(as_member, workspace, view):
+    """Issue 11.6: the switcher's links name the view the page is in (they said view=table)."""
+    links = switcher_links(as_member.get(f"/people/?audience=archived&view={view}").content.decode())
+    assert sorted(links) == sorted(f"/people/?audience={slug}&view={view}" for slug in AUDIENCES)
+
+
+def test_switching_audience_from_an_open_person_goes_to_that_audiences_list(as_member, workspace):
+    """From /people/<id>/ a relative "?audience=" link stayed on that person, whatever the audience."""
+    pat = ContactFactory(workspace=workspace, name="Pat Quinn")
+    links = switcher_links(as_member.get(f"/people/{pat.pk}/?audience=my-people&view=list").content.decode())
+    assert "/people/?audience=archived&view=list" in links
+    archived = as_member.get("/people/?audience=archived&view=list").content.decode()
+    assert "<h1>Archived People</h1>" in archived and "people-region view-list" in archived
+    assert 'id="person-name"' not in archived  # the list of that audience, not the person's page
+
+
+def test_the_discovered_page_switches_to_the_remembered_view(as_member, workspace, member):
+    as_member.get("/people/?view=list")
+    links = switcher_links(as_member.get("/people/discovered/").content.decode())
+    assert sorted(links) == sorted(f"/people/?audience={slug}" for slug in AUDIENCES)
+    assert "people-region view-list" in as_member.get(links[0]).content.decode()
 
 
 # --- the view switch ----------------------------------------------------------------------
