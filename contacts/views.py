@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, IntegrityError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -53,7 +54,7 @@ def person(request, pk: int):
             # The list redrew itself after the open person was deleted: the list, at its own address.
             response = render(request, f"{PEOPLE_TEMPLATE}#people-region", context)
             return replace_url(response, f"{reverse('people')}?{request.GET.urlencode()}")
-        raise NotFound("There is no such person.")
+        raise Http404("No Contact matches the given query.")  # the plain 404 page, as for any missing person
     context |= details_context(request, context["membership"], person)
     if wants_fragment(request, "details"):
         return render(request, f"{PEOPLE_TEMPLATE}#details", context)
