@@ -19,5 +19,9 @@ class BadSelection(ContactError):
     pass
 
 
+class UnknownAction(ContactError):
+    status = 404
+
+
 class StaleConfirmation(ContactError):
     status = 409

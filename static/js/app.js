@@ -1,5 +1,7 @@
 /* My People: selection that survives paging, sorting and switching views; the
-   bulk menu; server-rendered dialogs. The server does every check again. */
+   bulk menu; server-rendered dialogs. The server does every check again.
+   The selection travels to the server in the hidden #selection-form, always in a
+   POST body: thousands of ticked ids do not fit in an address. */
 (function () {
   "use strict";
 
@@ -354,9 +356,57 @@
 
   document.body.addEventListener("contactsChanged", function () { clearSelection(); });
 
+  /* ---- Requests that fail before the app could answer ----
+     Only the app's own dialogs go into the dialog slot. Anything else there (gunicorn's
+     "URI Too Long", a proxy's 413 or 502, a CSRF page) is replaced by a plain message. */
+  function forDialogSlot(detail) { return detail.target && detail.target.id === "dialog-slot"; }
+
+  function isOwnDialog(xhr) {
+    var text = xhr && xhr.status ? xhr.responseText : "";
+    return !!text && !!new DOMParser().parseFromString(text, "text/html").querySelector("[data-dialog]");
+  }
+
+  function failureReason(status) {
+    if (status === 413 || status === 414 || status === 431) return "The selection was too large to send to the server. Tick fewer people, or use \u201cSelect all\u201d.";
+    if (status >= 500) return "Something went wrong on the server.";
+    if (status >= 400) return "The server refused the request (error " + status + "). Reload the page and try again.";
+    return "The server could not be reached. Check your connection and try again.";
+  }
+
+  /* Showing a dialog or a refused request changed nothing; a confirm that failed on the
+     way back may have been carried out (whole: each change is one transaction). */
+  function failureOutcome(status, detail) {
+    var config = detail.requestConfig || {};
+    var path = (detail.pathInfo && detail.pathInfo.requestPath) || config.path || "";
+    var onlyLooked = config.verb === "get" || /\/dialog\/$/.test(path.split("?")[0]);
+    if (onlyLooked || (status >= 400 && status < 500)) return "Nothing was changed.";
+    return "Nothing was half-done: reload the page to see whether the change was made.";
+  }
+
+  function showFailureDialog(status, detail) {
+    var template = document.getElementById("request-failed");
+    if (!template) return;
+    var old = $("[data-dialog]", slot());
+    if (old && old.open) old.close();
+    slot().innerHTML = "";
+    slot().appendChild(template.content.cloneNode(true));
+    $("[data-failure-reason]", slot()).textContent = failureReason(status);
+    $("[data-failure-outcome]", slot()).textContent = failureOutcome(status, detail);
+    openDialog();
+  }
+
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (forDialogSlot(detail) && detail.xhr.status >= 400 && !isOwnDialog(detail.xhr)) detail.shouldSwap = false;
+  });
+
   function onFailure(event) {
-    var xhr = event.detail.xhr;
-    if (xhr && xhr.status >= 400 && xhr.status < 500) return;  // the server's own message is shown
+    var detail = event.detail;
+    var xhr = detail.xhr;
+    var status = xhr ? xhr.status : 0;
+    if (status >= 400 && isOwnDialog(xhr)) return;  // the server's own message is shown
+    if (forDialogSlot(detail)) { showFailureDialog(status, detail); return; }
+    if (status >= 400 && status < 500) return;
     showStatus("Something went wrong and nothing was changed. Please try again.");
   }
   document.body.addEventListener("htmx:responseError", onFailure);

@@ -506,7 +506,7 @@ def test_members_are_not_offered_delete_or_delete_forever(as_member, slug, items
 
 def test_menu_items_open_their_dialog(as_admin):
     body = as_admin.get("/people/?audience=deleted").content.decode()
-    assert 'hx-get="/bulk/undelete/"' in body and 'hx-get="/bulk/purge/"' in body
+    assert 'hx-post="/bulk/undelete/dialog/"' in body and 'hx-post="/bulk/purge/dialog/"' in body
 
 
 # --- escaping --------------------------------------------------------------------------------

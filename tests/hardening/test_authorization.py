@@ -37,6 +37,8 @@ CHANGE_URLS = {
 }
 # GET shows the confirmation dialog, POST acts.
 BOTH = {"bulk"}
+# POST only, and never changes anything: the confirmation dialog, asked for with the selection in the body.
+SHOWS_ONLY = {"bulk-dialog"}
 
 
 def everything():
@@ -134,7 +136,7 @@ def app_urls(w, whose="mine") -> list[tuple[str, str]]:
 
 def test_the_route_tables_below_cover_every_route():
     names = {p.name for p in urlpatterns}
-    pages = names - CHANGE_URLS - BOTH
+    pages = names - CHANGE_URLS - BOTH - SHOWS_ONLY
     assert pages <= {"home", "people", "person", "bulk-start", "suppressions", "discovered"}, (
         f"new routes {pages - {'home', 'people', 'person', 'bulk-start', 'suppressions', 'discovered'}}: "
         "say here whether they change anything"
@@ -311,6 +313,35 @@ def test_a_get_to_a_bulk_action_only_shows_the_dialog(as_ada, two_workspaces):
     assert everything() == before
 
 
+def test_a_post_for_the_dialog_only_shows_the_dialog(as_ada, two_workspaces):
+    """Everything a confirm would carry, sent to the dialog address: it shows the dialog and acts on no one."""
+    w = two_workspaces
+    before = everything()
+    for action, audience, state in (
+        ("archive", "my-people", "active"),
+        ("delete", "archived", "archived"),
+        ("purge", "deleted", "deleted"),
+        ("restore", "archived", "archived"),
+        ("undelete", "deleted", "deleted"),
+        ("remove_assignee", "my-people", "active"),
+        ("change_stage", "my-people", "active"),
+    ):
+        params = {
+            "audience": audience,
+            "ids": w["mine"][state].pk,
+            "expected": "1",
+            "typed_count": "1",
+            "new_stage": "lead",
+        }
+        for headers in ({}, HX):
+            response = as_ada.post(f"/bulk/{action}/dialog/", params, headers=headers)
+            assert response.status_code == 200
+            assert 'role="alertdialog"' in response.content.decode()
+        for method in ("get", "head", "put", "delete", "patch"):
+            assert getattr(as_ada, method)(f"/bulk/{action}/dialog/", params).status_code == 405
+    assert everything() == before
+
+
 # --- CSRF ----------------------------------------------------------------------------------------
 
 
@@ -321,6 +352,8 @@ def test_a_post_without_the_csrf_token_is_refused_everywhere(two_workspaces):
     before = everything()
     posts = [url for name, url in app_urls(w) if name in CHANGE_URLS]
     posts += [
+        "/bulk/archive/dialog/",
+        "/bulk/delete/dialog/",
         "/bulk/archive/",
         "/bulk/delete/",
         "/bulk/purge/",
@@ -423,7 +456,7 @@ def test_a_user_without_a_workspace_sees_and_changes_nothing(client, two_workspa
     client.force_login(UserFactory(username="a-loner"))
     before = everything()
     for name, url in app_urls(two_workspaces):
-        if name in CHANGE_URLS | BOTH:
+        if name in CHANGE_URLS | BOTH | SHOWS_ONLY:
             response = client.post(url, {"audience": "my-people", "selection": "all"})
         else:
             response = client.get(url)
