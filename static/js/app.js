@@ -1,7 +1,10 @@
 /* My People: selection that survives paging, sorting and switching views; the
    bulk menu; server-rendered dialogs. The server does every check again.
-   The selection travels to the server in the hidden #selection-form, always in a
-   POST body: thousands of ticked ids do not fit in an address. */
+
+   The selection is either ticked ids, or "everyone in the audience under the search
+   and filter" less the people unticked since (excluded). It travels to the server
+   in the hidden #selection-form, always in a POST body: thousands of ids do not fit
+   in an address. */
 (function () {
   "use strict";
 
@@ -21,7 +24,13 @@
   }
 
   function fresh(ctx) {
-    return { audience: ctx.audience, mode: "ids", ids: [], q: ctx.q, stage: ctx.stage, blocked: ctx.blocked, total: ctx.total };
+    return { audience: ctx.audience, mode: "ids", ids: [], excluded: [], q: ctx.q, stage: ctx.stage, blocked: ctx.blocked, total: ctx.total };
+  }
+
+  function everyone(ctx) {
+    var all = fresh(ctx);
+    all.mode = "all";
+    return all;
   }
 
   function load() {
@@ -40,6 +49,7 @@
     if (!ctx) return false;
     state = state || load();
     if (!state || state.audience !== ctx.audience) state = fresh(ctx);
+    state.excluded = state.excluded || [];  // a selection saved before exclusions existed
     if (state.mode === "all") {
       if (!sameFilter(state, ctx)) state = fresh(ctx);
       else state.total = ctx.total;
@@ -48,8 +58,8 @@
     return true;
   }
 
-  function selectedCount() { return state.mode === "all" ? state.total : state.ids.length; }
-  function isSelected(id) { return state.mode === "all" || state.ids.indexOf(id) !== -1; }
+  function selectedCount() { return state.mode === "all" ? Math.max(0, state.total - state.excluded.length) : state.ids.length; }
+  function isSelected(id) { return state.mode === "all" ? state.excluded.indexOf(id) === -1 : state.ids.indexOf(id) !== -1; }
   function rows() { return $all("[data-select-row]"); }
   function rowId(box) { return parseInt(box.value, 10); }
 
@@ -85,7 +95,8 @@
     var clear = $("[data-clear-selection]", banner);
     if (state.mode === "all") {
       banner.hidden = false;
-      text.textContent = "All " + ctx.total + " people are selected.";
+      var left = state.excluded.length;
+      text.textContent = "All " + ctx.total + " people are selected" + (left ? " except " + left : "") + ".";
       selectAll.hidden = true;
       clear.hidden = false;
     } else if (pageFull && ctx.total > onPage) {
@@ -115,27 +126,27 @@
     form.elements.audience.value = state.audience;
     form.elements.selection.value = state.mode;
     form.elements.ids.value = state.mode === "ids" ? state.ids.join(",") : "";
+    form.elements["except"].value = state.mode === "all" ? state.excluded.join(",") : "";
     form.elements.q.value = state.mode === "all" ? state.q : "";
     form.elements.stage.value = state.mode === "all" ? state.stage : "";
     form.elements.blocked.value = state.mode === "all" ? state.blocked : "";
   }
 
+  /* Ticked ids list who is in; with "everyone", the excluded list who is out. */
   function setSelected(id, on) {
-    var at = state.ids.indexOf(id);
-    if (on && at === -1) state.ids.push(id);
-    if (!on && at !== -1) state.ids.splice(at, 1);
+    var list = state.mode === "all" ? state.excluded : state.ids;
+    var wanted = state.mode === "all" ? !on : on;
+    var at = list.indexOf(id);
+    if (wanted && at === -1) list.push(id);
+    if (!wanted && at !== -1) list.splice(at, 1);
   }
 
-  /* Leaving "everyone" by unticking one row keeps the rest of this page ticked. */
-  function leaveSelectAll() {
-    if (state.mode !== "all") return;
-    var ids = rows().map(rowId);
-    state = fresh(context());
-    state.ids = ids;
+  /* "Everyone except everyone" is no one. */
+  function dropEmptySelectAll() {
+    if (state.mode === "all" && selectedCount() === 0) state = fresh(context());
   }
 
   function onRowChange(box, shift) {
-    leaveSelectAll();
     var boxes = rows();
     var index = boxes.indexOf(box);
     if (shift && lastClicked !== null && boxes[lastClicked]) {
@@ -145,14 +156,15 @@
       setSelected(rowId(box), box.checked);
     }
     lastClicked = index;
+    dropEmptySelectAll();
     save();
     render();
   }
 
   function onPageChange(page) {
     var on = page.checked;
-    if (!on && state.mode === "all") state = fresh(context());
     rows().forEach(function (box) { setSelected(rowId(box), on); });
+    dropEmptySelectAll();
     save();
     render();
   }
@@ -236,9 +248,10 @@
       render();
       return;
     }
-    state = fresh(ctx);
-    state.mode = "all";
+    var excluded = state.mode === "all" ? state.excluded : [];
+    state = everyone(ctx);
     state.blocked = button.dataset.narrowBlocked;
+    state.excluded = excluded;
     save();
     var url = new URL(window.location.href);
     url.searchParams.set("blocked", button.dataset.narrowBlocked);
@@ -294,9 +307,7 @@
       return;
     }
     if (el.matches("[data-select-all]")) {
-      var ctx = context();
-      state = fresh(ctx);
-      state.mode = "all";
+      state = everyone(context());
       save();
       render();
     } else if (el.matches("[data-clear-selection]")) clearSelection();

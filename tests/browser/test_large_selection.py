@@ -1,5 +1,5 @@
-"""Large selections in Chromium (#11.7): hundreds of people ticked page by page, a request that
-fails on its way, and the same without JavaScript."""
+"""Large selections in Chromium (#11.7, #11.8): hundreds of people ticked page by page, a request
+that fails on its way, and "Select all" with a few people unticked."""
 
 import re
 
@@ -112,6 +112,80 @@ def test_a_dialog_request_that_never_reaches_the_server_says_so(logged_in_page, 
     expect(box).to_contain_text("could not be reached")
     expect(box).to_contain_text("Nothing was changed.")
     console_errors.clear()
+
+
+def banner(page):
+    return page.get_by_text(re.compile(r"^All \d+ people are selected"))
+
+
+def test_unticking_one_after_select_all_keeps_everyone_else_selected(logged_in_page, live_server, workspace):
+    """The flow of #11.8: "Select all 262", untick one: 261 stay selected, everywhere, and are archived."""
+    make_people(workspace, 262)
+    page = open_people(logged_in_page, live_server)
+    page_checkbox(page).check()
+    page.get_by_role("button", name="Select all 262 people", exact=True).click()
+    expect(bulk_button(page, 262)).to_be_visible()
+    expect(banner(page)).to_have_text("All 262 people are selected.")
+
+    row(page, "Person 001").uncheck()
+    expect(bulk_button(page, 261)).to_be_visible()
+    expect(banner(page)).to_have_text("All 262 people are selected except 1.")
+    expect(page.get_by_role("button", name="Clear selection")).to_be_visible()
+    expect(page_checkbox(page)).to_have_attribute("aria-checked", "mixed")
+    expect(row(page, "Person 000")).to_be_checked()
+
+    # Paging, sorting and the other view keep "all except Person 001".
+    pages(page).get_by_role("link", name="Next").click()
+    expect(page.get_by_text("Page 2 of 6")).to_be_visible()
+    expect(row(page, "Person 050")).to_be_checked()
+    expect(page_checkbox(page)).to_have_attribute("aria-checked", "true")
+    expect(bulk_button(page, 261)).to_be_visible()
+    page.get_by_role("link", name="Name", exact=True).click()  # page 1 again, Z to A
+    expect(page.get_by_role("columnheader", name="Name")).to_have_attribute("aria-sort", "descending")
+    expect(row(page, "Person 261")).to_be_checked()
+    expect(bulk_button(page, 261)).to_be_visible()
+    switch_view(page, "List and Details View")
+    expect(row(page, "Person 001")).not_to_be_checked()
+    expect(row(page, "Person 002")).to_be_checked()
+    expect(bulk_button(page, 261)).to_be_visible()
+    expect(banner(page)).to_have_text("All 262 people are selected except 1.")
+
+    # Ticking them again selects everyone; unticking two is "except 2".
+    row(page, "Person 001").check()
+    expect(bulk_button(page, 262)).to_be_visible()
+    expect(banner(page)).to_have_text("All 262 people are selected.")
+    row(page, "Person 001").uncheck()
+    row(page, "Person 003").uncheck()
+    expect(bulk_button(page, 260)).to_be_visible()
+    expect(banner(page)).to_have_text("All 262 people are selected except 2.")
+    row(page, "Person 003").check()
+
+    box = choose(page, "Archive", "Archive 261 people?", selected=261)
+    expect(box).to_contain_text("261 people will be archived.")
+    confirm(box, "Archive 261 people")
+    expect(status(page)).to_contain_text("261 people archived")
+    assert archived_count(workspace) == 261
+    assert list(
+        Contact.objects.filter(workspace=workspace, archived_at__isnull=True).values_list("name", flat=True)
+    ) == ["Person 001"]
+    expect(row(page, "Person 001")).to_be_visible()
+    expect(bulk_button(page)).to_be_hidden()
+
+
+def test_unticking_a_whole_page_after_select_all_leaves_the_other_pages_selected(
+    logged_in_page, live_server, workspace
+):
+    make_people(workspace, 120)
+    page = open_people(logged_in_page, live_server)
+    page_checkbox(page).check()
+    page.get_by_role("button", name="Select all 120 people", exact=True).click()
+    page_checkbox(page).uncheck()
+    expect(bulk_button(page, 70)).to_be_visible()
+    expect(banner(page)).to_have_text("All 120 people are selected except 50.")
+    expect(row(page, "Person 000")).not_to_be_checked()
+    page.get_by_role("button", name="Clear selection").click()
+    expect(bulk_button(page)).to_be_hidden()
+    expect(banner(page)).to_be_hidden()
 
 
 def test_without_javascript_the_ticked_people_still_reach_the_dialog_and_are_archived(
