@@ -16,7 +16,7 @@ from contacts import services
 from contacts.bulk_actions import ACTIONS, BulkAction, preview
 from contacts.exceptions import BadSelection, ContactError, NotAllowed, StaleConfirmation, UnknownAction
 from contacts.listing import build_listing, current_membership
-from contacts.models import Contact, Operation, none_of
+from contacts.models import WHO_MAY_DELETE, Contact, Operation, none_of
 from contacts.selection import Selection, as_number
 from contacts.timeline import details_context
 
@@ -106,7 +106,7 @@ def _dialog(request, action: str, params, confirming: bool) -> _Dialog:
             f"{bulk_action.label} is not available in {selection.audience.name_for(membership.workspace)}."
         )
     if not bulk_action.allowed_for(membership):
-        raise NotAllowed("Only admins and managers can delete people.")
+        raise NotAllowed(f"{WHO_MAY_DELETE} people.")
     selection.check_ids_exist(membership.workspace)
     return _Dialog(request, bulk_action, membership, selection, params, confirming)
 

@@ -312,7 +312,7 @@
       render();
     } else if (el.matches("[data-clear-selection]")) clearSelection();
     else if (el.matches("[data-bulk-button]")) { if (menu().hidden) openMenu(); else closeMenu(true); }
-    else if (el.matches("[role=menuitem]")) closeMenu(false);
+    else if (el.matches("[role=menuitem]")) { if (el.getAttribute("aria-disabled") !== "true") closeMenu(false); }
     else if (el.matches("[data-dialog-cancel]")) closeDialog();
     else if (el.matches("[data-narrow]")) narrow(el);
     else if (el.matches("[data-dismiss-status]")) document.getElementById("status").innerHTML = "";

@@ -216,6 +216,16 @@ def test_avatar_initials_have_enough_contrast(logged_in_page, live_server, works
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_a_members_menu_with_delete_disabled(page, live_server, data, member, login, width):
+    page.set_viewport_size(WIDTHS[width])
+    login(page, member.username)
+    open_people(page, live_server, audience="archived")
+    tick(page, "Archie Archived")
+    expect(open_menu(page, 1).get_by_role("menuitem", name="Delete", exact=True)).to_be_disabled()
+    audit(page, "member-menu-delete-disabled", width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_the_dialog_of_a_request_that_failed(logged_in_page, live_server, data, console_errors, width):
     page = logged_in_page
     page.set_viewport_size(WIDTHS[width])
