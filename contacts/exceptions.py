@@ -21,6 +21,10 @@ class BadSelection(ContactError):
     pass
 
 
+class UnknownAction(ContactError):
+    status = 404
+
+
 class StaleConfirmation(ContactError):
     status = 409
 

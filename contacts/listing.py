@@ -8,7 +8,7 @@ from django_tables2 import RequestConfig
 from audiences.registry import AUDIENCES, get_audience
 from contacts.bulk_actions import ACTIONS
 from contacts.exceptions import BadSelection, NotFound
-from contacts.models import Membership
+from contacts.models import WHO_MAY_DELETE, Membership
 from contacts.selection import PeopleFilter
 from contacts.tables import IdsFirstPaginator, PeopleTable
 
@@ -68,4 +68,7 @@ def build_listing(request, view: str | None = None) -> dict:
         "views": VIEWS,
         "table": table,
         "bulk_actions": [ACTIONS[name] for name in audience.actions if ACTIONS[name].allowed_for(membership)],
+        # The menu also shows what the user's role does not allow, disabled, with the reason.
+        "bulk_menu": [(ACTIONS[name], ACTIONS[name].allowed_for(membership)) for name in audience.actions],
+        "who_may_delete": WHO_MAY_DELETE,
     }

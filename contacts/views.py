@@ -14,10 +14,10 @@ from django_htmx.http import replace_url, trigger_client_event
 
 from contacts import services
 from contacts.bulk_actions import ACTIONS, BulkAction, preview
-from contacts.exceptions import BadSelection, ContactError, NotAllowed, NotFound, StaleConfirmation
+from contacts.exceptions import BadSelection, ContactError, NotAllowed, NotFound, StaleConfirmation, UnknownAction
 from contacts.htmx import wants_fragment
 from contacts.listing import build_listing, current_membership
-from contacts.models import Contact, Operation, none_of
+from contacts.models import WHO_MAY_DELETE, Contact, Operation, none_of
 from contacts.selection import Selection, as_number
 from contacts.timeline import details_context
 
@@ -81,35 +81,49 @@ def bulk_start(request):
 @require_http_methods(["GET", "POST"])
 def bulk(request, action: str):
     """GET shows the confirmation dialog; POST acts. Bad input changes nothing and says why."""
-    bulk_action = ACTIONS.get(action)
-    if bulk_action is None:
-        return _error(request, "Unknown action.", status=404)
-    membership = current_membership(request)
-    params = request.POST if request.method == "POST" else request.GET
+    confirming = request.method == "POST"
     try:
-        selection = Selection.from_params(params)
-        if bulk_action.name not in selection.audience.actions:
-            raise BadSelection(
-                f"{bulk_action.label} is not available in {selection.audience.name_for(membership.workspace)}."
-            )
-        if not bulk_action.allowed_for(membership):
-            raise NotAllowed("Only admins and managers can delete people.")
-        selection.check_ids_exist(membership.workspace)
+        dialog = _dialog(request, action, request.POST if confirming else request.GET, confirming)
     except ContactError as error:
         return _error(request, error.message, status=error.status)
-    dialog = _Dialog(request, bulk_action, membership, selection, params)
-    if request.method == "POST":
-        return dialog.confirm()
+    return dialog.confirm() if confirming else dialog.show()
+
+
+@login_required
+@require_POST
+def bulk_dialog(request, action: str):
+    """The confirmation dialog, asked for with the selection in the body: thousands of ticked ids
+    do not fit in an address (gunicorn refuses a request line over 4,094 bytes). Never acts."""
+    try:
+        dialog = _dialog(request, action, request.POST, confirming=False)
+    except ContactError as error:
+        return _error(request, error.message, status=error.status)
     return dialog.show()
+
+
+def _dialog(request, action: str, params, confirming: bool) -> _Dialog:
+    bulk_action = ACTIONS.get(action)
+    if bulk_action is None:
+        raise UnknownAction("Unknown action.")
+    membership = current_membership(request)
+    selection = Selection.from_params(params)
+    if bulk_action.name not in selection.audience.actions:
+        raise BadSelection(
+            f"{bulk_action.label} is not available in {selection.audience.name_for(membership.workspace)}."
+        )
+    if not bulk_action.allowed_for(membership):
+        raise NotAllowed(f"{WHO_MAY_DELETE} people.")
+    selection.check_ids_exist(membership.workspace)
+    return _Dialog(request, bulk_action, membership, selection, params, confirming)
 
 
 class _Dialog:
     """The confirmation dialog of one bulk action over one selection."""
 
-    def __init__(self, request, action: BulkAction, membership, selection: Selection, params):
+    def __init__(self, request, action: BulkAction, membership, selection: Selection, params, confirming: bool):
         self.request, self.action, self.selection = request, action, selection
         self.membership, self.workspace = membership, membership.workspace
-        chosen = request.method == "POST" or "new_stage" in params
+        chosen = confirming or "new_stage" in params
         self.form = action.make_form(params if chosen else None, self.workspace)
         self.options = self._options()
         self.people = selection.people(self.workspace, request.user)

@@ -9,7 +9,7 @@ page, session cookie kept), then loops until the time or request budget is spent
     ~50% list pages   every audience, pages near and far, every sort, Table and List views,
                       full pages and htmx partials (HX-Target: people-region), a person's details
     ~15% searches     name / company / email fragments, with and without a stage filter
-    ~10% dialogs      GET bulk dialogs: ticked ids and "select all" (up to the whole 100k audience)
+    ~10% dialogs      bulk dialogs (POST): ticked ids and "select all" (up to the whole 100k audience)
     ~25% writes       archive a few ticked people (dialog, confirm, sometimes Undo), restore,
                       assign/unassign and change stage in the details pane, bulk change stage,
                       "select all" archive of a small filtered set, delete + Undo (admins)
@@ -413,13 +413,15 @@ class VirtualUser(threading.Thread):
     # --- dialogs --------------------------------------------------------------------------------
 
     def dialog(self, action, params, label) -> Form | None:
-        """Open a bulk action's confirmation dialog; its form as the browser would submit it."""
-        response = self.get("dialog", f"/bulk/{action}/", params, htmx_target="dialog-slot", label=label)
-        if not self.expect(response, 200, what=f"GET /bulk/{action}/"):
+        """Open a bulk action's confirmation dialog as the page does (the selection in a POST body);
+        its form as the browser would submit it."""
+        url = f"/bulk/{action}/dialog/"
+        response = self.post("dialog", url, params, htmx_target="dialog-slot", label=label)
+        if not self.expect(response, 200, what=f"POST {url}"):
             return None
         form = find_form(response.body, "data-dialog-form")
         if form is None:
-            self.recorder.fail("bad dialog", f"GET /bulk/{action}/", _visible_text(response.body)[:200])
+            self.recorder.fail("bad dialog", f"POST {url}", _visible_text(response.body)[:200])
             return None
         # A choice to make first (the new stage): pick one; htmx asks the dialog again with it.
         for name, options in form.selects.items():
@@ -427,14 +429,14 @@ class VirtualUser(threading.Thread):
                 choices = [value for value in options if value]
                 if not choices:
                     return None
-                response = self.get(
+                response = self.post(
                     "dialog",
-                    f"/bulk/{action}/",
+                    url,
                     [*form.fields(), (name, self.rng.choice(choices))],
                     htmx_target="dialog-slot",
                     label=f"{label} + choice",
                 )
-                if not self.expect(response, 200, what=f"GET /bulk/{action}/"):
+                if not self.expect(response, 200, what=f"POST {url}"):
                     return None
                 form = find_form(response.body, "data-dialog-form")
                 break

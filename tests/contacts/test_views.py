@@ -519,23 +519,43 @@ def test_the_bulk_menu_offers_each_audiences_actions(client, request, user_fixtu
     assert menu_items(client.get(f"/people/?audience={slug}")) == items
 
 
+def menu_buttons(response) -> dict[str, str]:
+    """Each menu item's accessible name (its aria-labelledby text, else its text) and its opening tag."""
+    body = response.content.decode()
+    found = {}
+    for tag, inner in re.findall(r'(<button[^>]*role="menuitem"[^>]*>)(.*?)</button>', body, re.S):
+        label = re.search(r'aria-labelledby="([^"]+)"', tag)
+        if label:
+            inner = re.search(rf'id="{label.group(1)}"[^>]*>(.*?)<', body, re.S).group(1)
+        found[html.unescape(re.sub(r"<[^>]+>", "", inner)).strip()] = tag
+    return found
+
+
 @pytest.mark.parametrize(
-    "slug, items",
+    "slug, enabled, disabled",
     [
-        ("my-people", ["Archive", "Change stage", "Remove assignee"]),
-        ("archived", ["Restore"]),
-        ("deleted", ["Restore"]),
+        ("my-people", ["Archive", "Change stage", "Remove assignee"], []),
+        ("archived", ["Restore"], ["Delete"]),
+        ("deleted", ["Restore"], ["Delete forever"]),
     ],
 )
-def test_members_are_not_offered_delete_or_delete_forever(as_member, slug, items):
+def test_members_see_delete_and_delete_forever_disabled_with_the_reason(as_member, slug, enabled, disabled):
     response = as_member.get(f"/people/?audience={slug}")
-    assert menu_items(response) == items
-    assert "Delete" not in visible_text(response).replace("Recently Deleted", "")
+    buttons = menu_buttons(response)
+    assert list(buttons) == enabled + disabled
+    for name in enabled:
+        assert 'hx-post="/bulk/' in buttons[name] and "aria-disabled" not in buttons[name]
+    for name in disabled:
+        tag = buttons[name]
+        assert 'aria-disabled="true"' in tag and "hx-post" not in tag and "hx-get" not in tag
+        note = re.search(r'aria-describedby="([^"]+)"', tag).group(1)
+        assert re.search(rf'id="{note}"[^>]*>Only admins and managers can delete<', response.content.decode())
 
 
 def test_menu_items_open_their_dialog(as_admin):
     body = as_admin.get("/people/?audience=deleted").content.decode()
-    assert 'hx-get="/bulk/undelete/"' in body and 'hx-get="/bulk/purge/"' in body
+    assert 'hx-post="/bulk/undelete/dialog/"' in body and 'hx-post="/bulk/purge/dialog/"' in body
+    assert "aria-disabled" not in body
 
 
 # --- escaping --------------------------------------------------------------------------------
