@@ -12,7 +12,9 @@ there (see the class for which role may do what).
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -47,6 +49,33 @@ TIMELINE_ROWS = 20
 # The person's page offers the same actions as the list.
 BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 EVERY_ROLE = frozenset(Role)
+BAD_FILTER = "The filter in the address is not valid here, so the whole list is shown."
+
+
+class CheckedChangeList(ChangeList):
+    """A changelist that accepts only the filters it offers, with values the database can take.
+
+    Left to itself the admin applies any lookup on a local field written into the address
+    (`?stage=…`, `?name__regex=[`, `?created_at__year=99999999999`) and hands the values to the
+    database unchecked: a NUL is a DataError on PostgreSQL, a year past 9999 an OverflowError,
+    both a server error. Here those are bad lookups (IncorrectLookupParameters), which the admin
+    answers as it does any other: a redirect to the unfiltered list with ?e=1.
+    """
+
+    def get_filters(self, request):
+        given = self.get_filters_params()
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in given.items()):
+            raise IncorrectLookupParameters("a NUL character in a filter")
+        try:
+            filters = super().get_filters(request)
+        except (ValueError, OverflowError) as error:  # the date hierarchy's year, month or day out of range
+            raise IncorrectLookupParameters(error) from error
+        remaining = set(filters[2])  # what no list filter took
+        if self.date_hierarchy and f"{self.date_hierarchy}__year" in given:
+            remaining -= {f"{self.date_hierarchy}__gte", f"{self.date_hierarchy}__lt"}  # the hierarchy's own bounds
+        if remaining:
+            raise IncorrectLookupParameters(f"not a filter of this list: {', '.join(sorted(remaining))}")
+        return filters
 
 
 def workspace_id_of(obj) -> int:
@@ -154,6 +183,19 @@ class WorkspaceScoped:
             else f
             for f in filters
         ]
+
+    def get_changelist(self, request, **kwargs):
+        return CheckedChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        plain_list = f"{request.path}?{ERROR_FLAG}=1"
+        # Given ?e=1 and a bad filter again, Django shows "Database error": it is not one, so the same redirect.
+        if getattr(response, "template_name", None) == "admin/invalid_setup.html" and set(request.GET) - {ERROR_FLAG}:
+            response = redirect(plain_list)
+        if response.status_code == 302 and response["Location"] == plain_list:
+            self.message_user(request, BAD_FILTER, messages.ERROR)
+        return response
 
 
 class ArchivedFilter(admin.SimpleListFilter):

@@ -653,3 +653,56 @@ def test_only_superusers_add_workspaces(client, workspace):
     assert client.get(add).status_code == 403
     assert client.post(add, {"name": "Mine", "slug": "mine", "label_set": "standard"}).status_code == 403
     assert not Workspace.objects.filter(slug="mine").exists()
+
+
+# --- hand-made filters in the address: the admin's "invalid lookup" behaviour, never a 500 --------
+
+BAD_FILTERS = [
+    ("contact", "stage=%00"),
+    ("contact", "stage__exact=%00"),
+    ("contact", "stage__exact=lead%00"),
+    ("contact", "assignee__id__exact=%00"),
+    ("contact", "created_at__year=99999999999"),
+    ("contact", "name__regex=%5B"),
+    ("contact", "e=1&stage__exact=%00"),
+    ("suppression", "kind=%00"),
+    ("suppression", "kind__exact=%00"),
+    ("suppression", "workspace__id__exact=1%00"),
+    ("discoveredperson", "kind__exact=%00"),
+    ("discoveredperson", "dismissed_at__isempty=%00"),
+    ("discoveredperson", "last_seen_at__year=99999999999"),
+    ("operation", "at__year=99999999999"),
+    ("operation", "at__year=9999"),
+    ("operation", "at__year=2026&at__month=99999999999"),
+    ("operation", "at__year=9999&at__month=12"),
+    ("operation", "at__year=9999&at__month=12&at__day=31"),
+    ("operation", "action=%00"),
+    ("operation", "at__lt=%00"),
+    ("deletedaddress", "kind__exact=%00"),
+    ("deletedaddress", "purged_at__year=99999999999"),
+    ("workspace", "name=%00"),
+    ("workspace", "label_set=%00"),
+]
+
+
+@pytest.mark.parametrize(("model", "query"), BAD_FILTERS)
+def test_a_bad_filter_in_the_address_shows_the_whole_list_with_an_error(admin_client, workspace, model, query):
+    row_of(model, workspace, "Acme")
+    url = admin_url(model, "changelist")
+    response = admin_client.get(f"{url}?{query}")
+    assert (response.status_code, response["Location"]) == (302, f"{url}?e=1")
+    page = admin_client.get(response["Location"])
+    assert page.status_code == 200
+    assert messages_of(page) == ["The filter in the address is not valid here, so the whole list is shown."]
+    assert workspaces_listed(page) == {"Acme"}
+
+
+def test_the_filters_the_admin_offers_still_work(admin_client, workspace, boss):
+    Operation.objects.create(workspace=workspace, actor=boss, action="archive", at=timezone.now())
+    url = admin_url("operation", "changelist")
+    this_year = timezone.now().year
+    assert len(admin_client.get(url, {"at__year": this_year}).context["cl"].result_list) == 1
+    assert len(admin_client.get(url, {"at__year": this_year - 1}).context["cl"].result_list) == 0
+    assert len(admin_client.get(url, {"action": "archive"}).context["cl"].result_list) == 1
+    listed = admin_client.get(admin_url("discoveredperson", "changelist"), {"dismissed_at__isempty": "1"})
+    assert listed.status_code == 200
