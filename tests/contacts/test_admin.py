@@ -366,6 +366,17 @@ def test_a_person_added_in_the_admin_gets_a_created_entry(admin_client, workspac
     assert list(nora.timeline.values_list("kind", "actor")) == [(EntryKind.CREATED, boss.pk)]
 
 
+def test_a_member_with_no_people_can_be_removed(admin_client, workspace, member):
+    url = reverse("admin:contacts_workspace_change", args=[workspace.pk])
+    response = admin_client.get(url)
+    data = change_form_data(response)
+    formset = response.context["inline_admin_formsets"][0].formset
+    index = next(i for i, form in enumerate(formset.forms) if form.instance.user_id == member.pk)
+    data[f"{formset.prefix}-{index}-DELETE"] = "on"
+    assert admin_client.post(url, data).status_code == 302
+    assert not Membership.objects.filter(workspace=workspace, user=member).exists()
+
+
 def test_a_member_who_is_still_an_assignee_cannot_be_removed(admin_client, workspace, member):
     ContactFactory(workspace=workspace, assignee=member)
     url = reverse("admin:contacts_workspace_change", args=[workspace.pk])
