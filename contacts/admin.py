@@ -4,15 +4,22 @@ Archive, restore and delete go through contacts.services, so the admin checks th
 rules in the same SQL statement that writes and leaves the same timeline entries.
 Deleting from a person's page moves them to Recently Deleted (or erases someone
 already there); the stock "delete selected" is gone, as it would skip the rules.
+
+Every admin here is a `WorkspaceScoped` admin: staff who are not superusers see,
+choose and change only the rows of workspaces they are members of, under their role
+there (see the class for which role may do what).
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -24,10 +31,14 @@ from contacts.models import (
     DELETE_BLOCKERS,
     RESTORE_FROM_ARCHIVE_BLOCKERS,
     RESTORE_FROM_DELETED_BLOCKERS,
+    ROLES_THAT_DELETE,
     Contact,
+    DeletedAddress,
+    DiscoveredPerson,
     EntryKind,
     Membership,
     Operation,
+    Role,
     Suppression,
     TimelineEntry,
     Workspace,
@@ -37,6 +48,154 @@ from contacts.models import (
 TIMELINE_ROWS = 20
 # The person's page offers the same actions as the list.
 BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
+EVERY_ROLE = frozenset(Role)
+BAD_FILTER = "The filter in the address is not valid here, so the whole list is shown."
+
+
+class CheckedChangeList(ChangeList):
+    """A changelist that accepts only the filters it offers, with values the database can take.
+
+    Left to itself the admin applies any lookup on a local field written into the address
+    (`?stage=…`, `?name__regex=[`, `?created_at__year=99999999999`) and hands the values to the
+    database unchecked: a NUL is a DataError on PostgreSQL, a year past 9999 an OverflowError,
+    both a server error. Here those are bad lookups (IncorrectLookupParameters), which the admin
+    answers as it does any other: a redirect to the unfiltered list with ?e=1.
+    """
+
+    def get_filters(self, request):
+        given = self.get_filters_params()
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in given.items()):
+            raise IncorrectLookupParameters("a NUL character in a filter")
+        try:
+            filters = super().get_filters(request)
+        except (ValueError, OverflowError) as error:  # the date hierarchy's year, month or day out of range
+            raise IncorrectLookupParameters(error) from error
+        remaining = set(filters[2])  # what no list filter took
+        if self.date_hierarchy and f"{self.date_hierarchy}__year" in given:
+            remaining -= {f"{self.date_hierarchy}__gte", f"{self.date_hierarchy}__lt"}  # the hierarchy's own bounds
+        if remaining:
+            raise IncorrectLookupParameters(f"not a filter of this list: {', '.join(sorted(remaining))}")
+        return filters
+
+
+def workspace_id_of(obj) -> int:
+    """The workspace a row belongs to (an inline's permission checks pass the parent row)."""
+    return obj.pk if isinstance(obj, Workspace) else obj.workspace_id
+
+
+class WorkspaceScoped:
+    """For every ModelAdmin and inline here: staff see and act only in their own workspaces.
+
+    Superusers see every workspace (the services still act only for members). Anyone else
+    sees only rows of workspaces they are a member of: in lists, filters, autocomplete, the
+    workspace and user choices of forms, and the pages of single rows (another workspace's
+    row is "not found"). What they may do there depends on their role in that workspace, on
+    top of their model permissions: `add_roles`, `change_roles`, `delete_roles`. Deleting
+    needs an admin or a manager (PRODUCT rule 6), as lifting a suppression does in the app.
+    """
+
+    workspace_field = "workspace"  # the path from the model to its workspace
+    add_roles = EVERY_ROLE
+    change_roles = EVERY_ROLE
+    delete_roles = ROLES_THAT_DELETE
+    # Foreign keys to users that may name anyone (a new member); every other one offers members only.
+    any_user_fields: tuple[str, ...] = ()
+
+    def workspace_roles(self, request) -> dict[int, str]:
+        """The user's role in each of their workspaces, read once per request."""
+        if not hasattr(request, "_workspace_roles"):
+            memberships = Membership.objects.filter(user=request.user)
+            request._workspace_roles = dict(memberships.values_list("workspace_id", "role"))
+        return request._workspace_roles
+
+    def workspace_ids_where(self, request, roles) -> list[int]:
+        return [pk for pk, role in self.workspace_roles(request).items() if role in roles]
+
+    def where_user_may(self, request, queryset, roles):
+        """The part of the queryset in workspaces where the user's role is one of these."""
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.workspace_field}__in": self.workspace_ids_where(request, roles)})
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        if request.user.is_superuser:
+            return rows
+        mine = Membership.objects.filter(user=request.user).values("workspace")
+        return rows.filter(**{f"{self.workspace_field}__in": mine})
+
+    def get_object(self, request, object_id, from_field=None):
+        # Another workspace's row is as absent as a row that never was, and says so with a 404.
+        found = super().get_object(request, object_id, from_field)
+        if found is None:
+            raise Http404(f"No {self.opts.verbose_name} with this id in your workspaces.")
+        return found
+
+    def _role_allows(self, request, obj, roles) -> bool:
+        if request.user.is_superuser:
+            return True
+        if obj is None:  # the list and the actions: allowed if allowed somewhere
+            return bool(self.workspace_ids_where(request, roles))
+        return self.workspace_roles(request).get(workspace_id_of(obj)) in roles
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._role_allows(request, obj, EVERY_ROLE)
+
+    def has_add_permission(self, request, *obj):  # ModelAdmin passes no object, an inline its parent
+        return super().has_add_permission(request, *obj) and self._role_allows(
+            request, next(iter(obj), None), self.add_roles
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._role_allows(request, obj, self.change_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._role_allows(request, obj, self.delete_roles)
+
+    def get_deleted_objects(self, objs, request):
+        # The delete page and "delete selected": a row in a workspace where the user may not delete
+        # makes the whole deletion refused (Django deletes nothing while a permission is lacking).
+        deleted, counts, lacking, protected = super().get_deleted_objects(objs, request)
+        refused = {workspace_id_of(obj) for obj in objs if not self._role_allows(request, obj, self.delete_roles)}
+        if refused:
+            names = ", ".join(Workspace.objects.filter(pk__in=refused).order_by("name").values_list("name", flat=True))
+            lacking = {*lacking, f"{self.opts.verbose_name_plural} in {names} (admins and managers only)"}
+        return deleted, counts, lacking, protected
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            if db_field.related_model is Workspace:
+                # A workspace is chosen only when adding a row; it is read-only afterwards.
+                kwargs["queryset"] = Workspace.objects.filter(pk__in=self.workspace_ids_where(request, self.add_roles))
+            elif db_field.related_model is get_user_model() and db_field.name not in self.any_user_fields:
+                members = Membership.objects.filter(workspace_id__in=self.workspace_ids_where(request, EVERY_ROLE))
+                kwargs["queryset"] = get_user_model().objects.filter(pk__in=members.values("user")).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        # A filter on a workspace or a user offers only those found in the rows this user sees.
+        filters = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return filters
+        return [
+            (f, admin.RelatedOnlyFieldListFilter)
+            if isinstance(f, str) and get_fields_from_path(self.model, f)[-1].is_relation
+            else f
+            for f in filters
+        ]
+
+    def get_changelist(self, request, **kwargs):
+        return CheckedChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        plain_list = f"{request.path}?{ERROR_FLAG}=1"
+        # Given ?e=1 and a bad filter again, Django shows "Database error": it is not one, so the same redirect.
+        if getattr(response, "template_name", None) == "admin/invalid_setup.html" and set(request.GET) - {ERROR_FLAG}:
+            response = redirect(plain_list)
+        if response.status_code == 302 and response["Location"] == plain_list:
+            self.message_user(request, BAD_FILTER, messages.ERROR)
+        return response
 
 
 class ArchivedFilter(admin.SimpleListFilter):
@@ -85,8 +244,9 @@ class RecentTimelineFormSet(forms.BaseInlineFormSet):
         return self._recent
 
 
-class TimelineInline(admin.TabularInline):
+class TimelineInline(WorkspaceScoped, admin.TabularInline):
     model = TimelineEntry
+    workspace_field = "contact__workspace"
     formset = RecentTimelineFormSet
     verbose_name_plural = f"timeline (newest {TIMELINE_ROWS})"
     fields = readonly_fields = ("at", "kind", "summary", "direction", "actor", "operation")
@@ -126,7 +286,7 @@ def _summary(workspace, verb: str, outcome, blocked: dict, blockers) -> str:
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(WorkspaceScoped, admin.ModelAdmin):
     form = ContactForm
     list_display = ("name", "company", "stage_name", "assignee", "archived_at", "deleted_at", "workspace")
     list_filter = (
@@ -172,10 +332,6 @@ class ContactAdmin(admin.ModelAdmin):
     @admin.display(description="stage", ordering="stage")
     def stage_name(self, contact):
         return contact.stage_label if contact.stage else ""
-
-    def get_queryset(self, request):
-        people = super().get_queryset(request)
-        return people if request.user.is_superuser else people.visible_to(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         # Moving someone to another workspace would strand their assignee and history.
@@ -299,8 +455,8 @@ class ContactAdmin(admin.ModelAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         contact = self.get_object(request, unquote(object_id))
-        if contact is None or not super().has_delete_permission(request, contact):
-            return super().delete_view(request, object_id, extra_context)  # stock "not found" / 403
+        if not super().has_delete_permission(request, contact):
+            return super().delete_view(request, object_id, extra_context)  # the stock 403
         refusal = self.delete_refusal(request, contact)
         if refusal:
             # Also catches a forged POST: nothing is deleted, and the reason is shown.
@@ -352,20 +508,28 @@ class MembershipFormSet(forms.BaseInlineFormSet):
                 )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(WorkspaceScoped, admin.TabularInline):
     model = Membership
     formset = MembershipFormSet
     verbose_name, verbose_name_plural = "member", "members"
     extra = 1
     autocomplete_fields = ("user",)
+    # Who is in a workspace, and with which role, is for its admins.
+    add_roles = change_roles = delete_roles = frozenset({Role.ADMIN})
+    any_user_fields = ("user",)
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(WorkspaceScoped, admin.ModelAdmin):
     list_display = ("name", "slug", "label_set", "member_count", "people_count")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
+    workspace_field = "pk"
+    # Its settings and members are for its admins; a new workspace, for superusers
+    # (anyone else would not be among its members, and so could not see it).
+    add_roles = frozenset()
+    change_roles = delete_roles = frozenset({Role.ADMIN})
 
     def get_queryset(self, request):
         return (
@@ -395,7 +559,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(admin.ModelAdmin):
+class SuppressionAdmin(WorkspaceScoped, admin.ModelAdmin):
     """ "Don't re-create from sync" entries. Deleting one lifts it: sync may re-create the person."""
 
     list_display = ("value", "kind", "workspace", "created_at", "created_by")
@@ -414,8 +578,16 @@ class SuppressionAdmin(admin.ModelAdmin):
         permissions=["delete"],
     )
     def lift(self, request, queryset):
-        lifted, _ = queryset.delete()
-        self.message_user(request, f"{lifted} suppression(s) lifted.", messages.SUCCESS)
+        allowed = self.where_user_may(request, queryset, self.delete_roles)
+        refused = queryset.exclude(pk__in=allowed.values("pk"))
+        refused_in = sorted(set(refused.values_list("workspace__name", flat=True)))
+        refused_count = refused.count()
+        lifted, _ = allowed.delete()
+        if lifted or not refused_count:
+            self.message_user(request, f"{lifted} suppression(s) lifted.", messages.SUCCESS)
+        if refused_count:
+            why = f"only admins and managers can lift a suppression ({', '.join(refused_in)})"
+            self.message_user(request, f"{refused_count} not lifted: {why}.", messages.ERROR)
 
     # Suppressions are recorded by the delete dialog with normalized values; here they are only lifted.
     def has_add_permission(self, request):
@@ -426,7 +598,7 @@ class SuppressionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Operation)
-class OperationAdmin(admin.ModelAdmin):
+class OperationAdmin(WorkspaceScoped, admin.ModelAdmin):
     """The log of bulk actions; read-only, since Undo relies on it."""
 
     list_display = ("at", "action", "workspace", "actor", "count", "skipped", "undone_at")
@@ -446,11 +618,9 @@ class OperationAdmin(admin.ModelAdmin):
 
 # --- Sync: Discovered People and traces of purged people (registered by the sync work) -----------
 
-from contacts.models import DeletedAddress, DiscoveredPerson  # noqa: E402
-
 
 @admin.register(DiscoveredPerson)
-class DiscoveredPersonAdmin(admin.ModelAdmin):
+class DiscoveredPersonAdmin(WorkspaceScoped, admin.ModelAdmin):
     """Who sync met but nobody added. Adding and dismissing happen on the Discovered People page."""
 
     list_display = ("value", "name", "kind", "workspace", "interaction_count", "last_seen_at", "dismissed_at")
@@ -467,7 +637,7 @@ class DiscoveredPersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeletedAddress)
-class DeletedAddressAdmin(admin.ModelAdmin):
+class DeletedAddressAdmin(WorkspaceScoped, admin.ModelAdmin):
     """One-way traces of purged people's addresses; nothing here can be read back into an address."""
 
     list_display = ("workspace", "kind", "digest", "purged_at")

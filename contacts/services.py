@@ -315,7 +315,8 @@ def remove_assignee(*, actor, workspace: Workspace, selected: QuerySet) -> Outco
 def assign(*, actor, workspace: Workspace, selected: QuerySet, assignee) -> Outcome:
     """Give people an assignee; archived people are refused (rule 3)."""
     membership_for(actor, workspace)
-    membership_for(assignee, workspace)
+    if not Membership.objects.filter(user=assignee, workspace=workspace).exists():
+        raise NotAllowed("The assignee must be a member of this workspace.")
     return _run(
         action="assign",
         actor=actor,

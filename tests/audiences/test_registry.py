@@ -30,7 +30,7 @@ def cast(workspace, member):
     Contact.objects.filter(pk=people["deleted_long_ago"].pk).update(deleted_at=timezone.now() - timedelta(days=31))
     # Strangers in every situation: never anyone's audience here.
     ContactFactory(stage=Stage.LEAD)
-    ContactFactory(assignee=member)
+    ContactFactory(workspace=MembershipFactory(user=member).workspace, assignee=member)
     ContactFactory(archived=True)
     ContactFactory(deleted=True)
     return people
