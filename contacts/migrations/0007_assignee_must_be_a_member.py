@@ -85,7 +85,7 @@ def run(statements_by_vendor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0005_postgres_search_and_last_touch_indexes")]
+    dependencies = [("contacts", "0006_own_addresses_help_mentions_members")]
     operations = [
         migrations.RunPython(
             run({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
