@@ -77,7 +77,7 @@ class BulkAction:
     def blockers(self, workspace: Workspace, options: dict) -> tuple[Blocker, ...]:
         raise NotImplementedError
 
-    def execute(self, *, actor, workspace, selected: QuerySet, options: dict, expected: int | None):
+    def execute(self, *, actor, workspace, selected: QuerySet, options: dict, expected: services.Fingerprint | None):
         raise NotImplementedError
 
     def describe(self, options: dict) -> str:
@@ -243,6 +243,8 @@ class Preview:
     total: int
     eligible: int
     groups: list[BlockedGroup]
+    # Which people are eligible, sent back with the confirm (see services.Fingerprint).
+    fingerprint: services.Fingerprint | None = None
     with_sync_activity: int = 0
 
     @property
@@ -256,6 +258,7 @@ def preview(action: BulkAction, selected: QuerySet, workspace: Workspace, option
         total=Count("pk"),
         eligible=Count("pk", filter=none_of(blockers)),
         **{f"b{i}": Count("pk", filter=b.q) for i, b in enumerate(blockers)},
+        **services.Fingerprint.aggregates(none_of(blockers)),
     )
     groups = []
     for i, blocker in enumerate(blockers):
@@ -266,7 +269,12 @@ def preview(action: BulkAction, selected: QuerySet, workspace: Workspace, option
                 person.workspace = workspace
                 group.examples.append((person.name, blocker.explain(person)))
             groups.append(group)
-    result = Preview(total=counts["total"], eligible=counts["eligible"], groups=groups)
+    result = Preview(
+        total=counts["total"],
+        eligible=counts["eligible"],
+        groups=groups,
+        fingerprint=services.Fingerprint.from_aggregates(counts),
+    )
     if action.name == "delete" and result.eligible:
         result.with_sync_activity = selected.filter(none_of(blockers)).with_sync_activity().count()
     return result

@@ -11,6 +11,11 @@ Each bulk change is a fixed number of statements whatever the number of people:
 
 A change whose old value Undo needs (stage, assignee) marks first, records the
 old values, then applies the new ones to the marked rows: three statements.
+
+A destructive action (Delete, Delete forever) first locks the people the rule
+allows and compares their fingerprint with the one the dialog showed (one more
+statement, see Fingerprint): it acts on exactly the people the user confirmed,
+or on nobody.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -53,6 +58,82 @@ class Outcome:
     operation: Operation
     done: int
     skipped: int
+
+
+# --- Which people the dialog listed: a fingerprint of the eligible set -----------------------------
+#
+# The dialog shows how many people an action will act on; a destructive action must then act on
+# exactly those people, or on nobody. Comparing the count alone is not enough: one person leaving
+# the set and another joining it keep the count. So the dialog also sends a fingerprint of the set,
+# and the service compares it, inside its transaction, with the fingerprint of the people it has
+# locked (services._check_expected).
+#
+# The fingerprint is (count, sum of ids, sum of h(id)): three aggregates added to the query the
+# dialog already runs, so the dialog costs no extra statement, and one aggregate over the locked
+# rows in the confirm, whatever the number of people. Count and id sum are exact: any single addition, removal or one-for-one swap
+# changes them. A change that keeps both needs at least two people in and two out (say ids 1 and 4
+# replaced by 2 and 3); it must also keep the sum of h, where h is a fixed cubic polynomial of the
+# id modulo the prime p = 2**31 - 1, which for such a change happens about once in 2**31. That is
+# sound for its purpose: it detects what other users changed meanwhile; it is not a defence
+# against the user who sends it, who may act on these people anyway.
+#
+# Only integer +, * and % appear, and every intermediate value stays below 2**63 (each factor is
+# below 2**31), so SQLite (whose integers would turn into floating point on overflow) and
+# PostgreSQL compute the same numbers; tests/contacts/test_services.py pins a known value.
+
+_PRIME = 2**31 - 1
+_HASH_COEFFICIENTS = (1_952_213_323, 1_394_463_456, 1_077_327_815, 563_781_844)
+
+
+def _id_hash():
+    """h(id) = a·x³ + b·x² + c·x + d (mod p), x = id mod p, by Horner's rule: every product < 2**62."""
+    x = F("pk") % _PRIME
+    first, *rest = _HASH_COEFFICIENTS
+    h = Value(first)
+    for coefficient in rest:
+        h = (h * x + coefficient) % _PRIME
+    return h
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the dialog showed: how many people, and which (see above)."""
+
+    count: int
+    id_sum: int
+    hash_sum: int
+
+    def __str__(self) -> str:
+        return f"{self.count}-{self.id_sum}-{self.hash_sum}"
+
+    @classmethod
+    def parse(cls, text: str) -> Fingerprint | None:
+        parts = text.strip().split("-")
+        if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 30 for p in parts):
+            return None
+        return cls(*map(int, parts))
+
+    @classmethod
+    def aggregates(cls, condition: Q | None = None) -> dict:
+        """The aggregates to add to a query over people; `condition` picks the eligible among them."""
+        return {
+            "fingerprint_count": Count("pk", filter=condition),
+            "fingerprint_id_sum": Sum("pk", filter=condition, output_field=BigIntegerField()),
+            "fingerprint_hash_sum": Sum(_id_hash(), filter=condition, output_field=BigIntegerField()),
+        }
+
+    @classmethod
+    def from_aggregates(cls, row: dict) -> Fingerprint:
+        # PostgreSQL sums bigints as numeric (a Decimal here); an empty set sums to NULL.
+        return cls(
+            int(row["fingerprint_count"]),
+            int(row["fingerprint_id_sum"] or 0),
+            int(row["fingerprint_hash_sum"] or 0),
+        )
+
+
+def fingerprint(people: QuerySet) -> Fingerprint:
+    return Fingerprint.from_aggregates(people.aggregate(**Fingerprint.aggregates()))
 
 
 def membership_for(user, workspace: Workspace) -> Membership:
@@ -94,15 +175,19 @@ def _change(
     entry_kind: str,
     summary: str = "",
     previous_field: str | None = None,
+    expected: Fingerprint | None = None,
 ) -> int:
     """Change the people the rule allows and record it (see the module docstring). Returns how many."""
     eligible = _locked_in_id_order(selected.filter(none_of(blockers)))
+    _check_expected(expected, eligible)
     if previous_field is None:
         changed = eligible.update(**changes, updated_at=operation.at, operation=operation)
+        _check_nobody_joined(expected, changed)
         if changed:
             _record_entries(operation, entry_kind, summary, None)
         return changed
     marked = eligible.update(operation=operation)
+    _check_nobody_joined(expected, marked)
     if marked:
         _record_entries(operation, entry_kind, summary, Contact._meta.get_field(previous_field).column)
         Contact.objects.filter(operation=operation).update(**changes, updated_at=operation.at)
@@ -136,7 +221,7 @@ def _run(
     entry_kind: str,
     summary: str = "",
     previous_field: str | None = None,
-    expected: int | None = None,
+    expected: Fingerprint | None = None,
 ) -> Outcome:
     selected = selected.filter(workspace=workspace)
     with transaction.atomic():
@@ -149,8 +234,8 @@ def _run(
             entry_kind=entry_kind,
             summary=summary,
             previous_field=previous_field,
+            expected=expected,
         )
-        _check_expected(done, expected)
         # Counted after the change, so people who joined a select-all meanwhile cannot make it negative.
         skipped = selected.exclude(operation=operation).count()
         operation.count, operation.skipped = done, skipped
@@ -158,13 +243,36 @@ def _run(
     return Outcome(operation, done, skipped)
 
 
-def _check_expected(done: int, expected: int | None) -> None:
-    """Destructive actions act on exactly what the user confirmed, or not at all (rolls back)."""
-    if expected is not None and done != expected:
-        raise StaleConfirmation(
-            f"Nothing was changed: {people(expected)} were confirmed, but {done} qualify now. "
-            "Someone changed them since the dialog opened; review the new numbers."
-        )
+def _check_expected(expected: Fingerprint | None, eligible: QuerySet) -> None:
+    """Destructive actions act on exactly the set the dialog listed, or on nobody (this rolls back).
+
+    `eligible` is who the action would act on now, through _locked_in_id_order: computing the
+    fingerprint locks them (PostgreSQL) or runs under the write lock (SQLite), so they stay as
+    compared until commit. The caller checks after its write that nobody else joined meanwhile.
+    """
+    if expected is None:
+        return
+    found = fingerprint(eligible)
+    if found != expected:
+        raise StaleConfirmation(_stale(expected.count, found.count))
+
+
+def _check_nobody_joined(expected: Fingerprint | None, done: int) -> None:
+    # The locked people all stayed eligible; more done means someone became eligible after the lock.
+    if expected is not None and done != expected.count:
+        raise StaleConfirmation(_stale(expected.count, done))
+
+
+def _stale(confirmed: int, now: int) -> str:
+    said = f"{people(confirmed)} {'was' if confirmed == 1 else 'were'} confirmed"
+    qualify = "qualifies" if now == 1 else "qualify"
+    if now != confirmed:
+        found = f"but {now} {qualify} now"
+    else:
+        found = f"and {now} {qualify} now, but not the same {'person' if now == 1 else 'people'}"
+    return (
+        f"Nothing was changed: {said}, {found}. Someone changed them since the dialog opened; review the new numbers."
+    )
 
 
 def people(n: int) -> str:
@@ -200,7 +308,12 @@ def restore_from_archive(*, actor, workspace: Workspace, selected: QuerySet) -> 
 
 
 def delete(
-    *, actor, workspace: Workspace, selected: QuerySet, suppress_sync: bool = False, expected: int | None = None
+    *,
+    actor,
+    workspace: Workspace,
+    selected: QuerySet,
+    suppress_sync: bool = False,
+    expected: Fingerprint | None = None,
 ) -> Outcome:
     """Move archived people to Recently Deleted (rule 2), optionally suppressing sync re-creation."""
     require_delete_permission(actor, workspace)
@@ -235,14 +348,16 @@ def restore_from_deleted(*, actor, workspace: Workspace, selected: QuerySet) -> 
     )
 
 
-def purge(*, actor, workspace: Workspace, selected: QuerySet, expected: int | None = None) -> Outcome:
+def purge(*, actor, workspace: Workspace, selected: QuerySet, expected: Fingerprint | None = None) -> Outcome:
     """Erase people in Recently Deleted at once, with their timeline ("Delete forever")."""
     require_delete_permission(actor, workspace)
     selected = selected.filter(workspace=workspace)
     with transaction.atomic():
         operation = Operation.objects.create(workspace=workspace, actor=actor, action="purge")
-        done = _erase(_locked_in_id_order(selected.filter(none_of(PURGE_BLOCKERS))))
-        _check_expected(done, expected)
+        eligible = _locked_in_id_order(selected.filter(none_of(PURGE_BLOCKERS)))
+        _check_expected(expected, eligible)
+        done = _erase(eligible)
+        _check_nobody_joined(expected, done)
         skipped = selected.count()  # whoever is left was not erased
         operation.count, operation.skipped = done, skipped
         operation.save(update_fields=["count", "skipped"])

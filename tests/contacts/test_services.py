@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from contacts import services
 from contacts.exceptions import NotAllowed, StaleConfirmation
-from contacts.models import Contact, DeletedAddress, EntryKind, Stage, Suppression, TimelineEntry
+from contacts.models import Contact, DeletedAddress, EntryKind, Operation, Stage, Suppression, TimelineEntry
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory
 
 
@@ -76,9 +76,11 @@ def test_delete_with_suppression_records_normalized_addresses_only(workspace, ad
 
 
 def test_delete_refuses_when_the_confirmed_count_no_longer_matches(workspace, admin_user):
-    ContactFactory.create_batch(2, workspace=workspace, archived=True)
-    with pytest.raises(StaleConfirmation):
-        services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace), expected=3)
+    people = ContactFactory.create_batch(3, workspace=workspace, archived=True)
+    confirmed = services.fingerprint(everyone(workspace))
+    Contact.objects.filter(pk=people[0].pk).update(archived_at=None)
+    with pytest.raises(StaleConfirmation, match="3 people were confirmed, but 2 qualify now"):
+        services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace), expected=confirmed)
     assert Contact.objects.deleted().count() == 0
     assert TimelineEntry.objects.filter(kind=EntryKind.DELETED).count() == 0
 
@@ -219,3 +221,86 @@ def test_purged_address_trace_matches_the_python_digest(workspace, admin_user):
         ("email", DeletedAddress.digest_of(workspace.pk, "email", "pat@example.com")),
         ("phone", DeletedAddress.digest_of(workspace.pk, "phone", "+14155550100")),
     }
+
+
+# --- Destructive actions act on exactly the people the dialog listed (#11.1) ---------------------
+
+
+def python_fingerprint(ids) -> tuple[int, int, int]:
+    """The fingerprint's formula again, in Python, written from its documentation (services.py)."""
+    p = 2**31 - 1
+    a, b, c, d = 1_952_213_323, 1_394_463_456, 1_077_327_815, 563_781_844
+
+    def h(pk):
+        x = pk % p
+        return (((a * x + b) % p * x + c) % p * x + d) % p
+
+    return len(ids), sum(ids), sum(h(pk) for pk in ids)
+
+
+def test_the_fingerprint_of_known_ids_is_the_same_known_value_on_every_database(workspace):
+    # Small ids, ids around 2**31 (the modulus) and a huge one: the arithmetic must stay exact.
+    ids = [1, 2, 3, 1000, 2**31 - 1, 2**31 + 41, 10**12 + 7]
+    for pk in ids:
+        ContactFactory(pk=pk, workspace=workspace)
+    ContactFactory(pk=5000, workspace=workspace, name="Not counted")
+    found = services.fingerprint(everyone(workspace).filter(pk__in=ids))
+    assert (found.count, found.id_sum, found.hash_sum) == python_fingerprint(ids)
+    assert str(found) == "7-1004294968349-4347448714"
+    assert services.Fingerprint.parse("7-1004294968349-4347448714") == found
+    assert str(services.fingerprint(everyone(workspace).none())) == "0-0-0"
+
+
+def test_a_swap_that_keeps_the_count_and_the_id_sum_still_changes_the_fingerprint(workspace):
+    for pk in (1, 2, 3, 4):
+        ContactFactory(pk=pk, workspace=workspace)
+    one_and_four = services.fingerprint(everyone(workspace).filter(pk__in=[1, 4]))
+    two_and_three = services.fingerprint(everyone(workspace).filter(pk__in=[2, 3]))
+    assert (one_and_four.count, one_and_four.id_sum) == (two_and_three.count, two_and_three.id_sum) == (2, 5)
+    assert one_and_four != two_and_three
+
+
+@pytest.mark.parametrize("junk", ["", "3", "3-4", "3-4-5-6", "a-b-c", "-1-2-3", "3-4-²", "1-2-" + "9" * 31])
+def test_a_malformed_fingerprint_is_not_a_fingerprint(junk):
+    assert services.Fingerprint.parse(junk) is None
+
+
+def test_delete_forever_of_the_same_number_but_other_people_erases_no_one(workspace, admin_user):
+    """The dialog listed Dee (1 to erase); now Ari is the one in Recently Deleted instead."""
+    dee = ContactFactory(workspace=workspace, name="Dee Deleted", deleted=True)
+    ari = ContactFactory(workspace=workspace, name="Ari Archived", archived=True)
+    ticked = everyone(workspace).filter(pk__in=[dee.pk, ari.pk])
+    shown = services.fingerprint(ticked.filter(deleted_at__isnull=False))
+    Contact.objects.filter(pk=dee.pk).update(deleted_at=None)
+    Contact.objects.filter(pk=ari.pk).update(deleted_at=timezone.now())
+    with pytest.raises(StaleConfirmation) as refused:
+        services.purge(actor=admin_user, workspace=workspace, selected=ticked, expected=shown)
+    assert refused.value.message == (
+        "Nothing was changed: 1 person was confirmed, and 1 qualifies now, but not the same person. "
+        "Someone changed them since the dialog opened; review the new numbers."
+    )
+    assert set(Contact.objects.values_list("name", flat=True)) == {"Dee Deleted", "Ari Archived"}
+    assert Operation.objects.count() == 0
+
+
+def test_delete_of_the_same_number_but_other_people_deletes_no_one(workspace, admin_user):
+    shown_people = ContactFactory.create_batch(2, workspace=workspace, archived=True)
+    others = ContactFactory.create_batch(2, workspace=workspace)
+    ticked = everyone(workspace)
+    shown = services.fingerprint(ticked.filter(archived_at__isnull=False))
+    Contact.objects.filter(pk__in=[p.pk for p in shown_people]).update(archived_at=None, stage=Stage.PAST)
+    Contact.objects.filter(pk__in=[p.pk for p in others]).update(archived_at=timezone.now(), stage=Stage.LOST)
+    before = list(Contact.objects.order_by("pk").values())
+    with pytest.raises(StaleConfirmation, match="2 people were confirmed, and 2 qualify now, but not the same"):
+        services.delete(actor=admin_user, workspace=workspace, selected=ticked, expected=shown)
+    assert list(Contact.objects.order_by("pk").values()) == before
+    assert TimelineEntry.objects.count() == 0
+
+
+def test_delete_of_exactly_the_people_the_dialog_listed_goes_ahead(workspace, admin_user):
+    people = ContactFactory.create_batch(3, workspace=workspace, archived=True)
+    ContactFactory(workspace=workspace)
+    shown = services.fingerprint(everyone(workspace).filter(archived_at__isnull=False))
+    outcome = services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace), expected=shown)
+    assert (outcome.done, outcome.skipped) == (3, 1)
+    assert set(Contact.objects.deleted()) == set(people)

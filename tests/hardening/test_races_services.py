@@ -14,10 +14,12 @@ import threading
 import time
 
 import pytest
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from contacts import services
+from contacts.bulk_actions import ACTIONS, preview
 from contacts.exceptions import StaleConfirmation
 from contacts.models import Contact, EntryKind, Operation, Role, Stage, TimelineEntry
 from tests.conftest import is_postgres
@@ -159,11 +161,10 @@ def test_a_double_clicked_delete_confirm_deletes_once_and_the_second_click_chang
     for round_no in range(ROUNDS):
         people = ContactFactory.create_batch(8, workspace=workspace, archived=True)
         ids = [p.pk for p in people]
+        shown = services.fingerprint(select_ids(workspace, ids))  # what both clicks' dialog listed
 
         def confirm():
-            return services.delete(
-                actor=ada, workspace=workspace, selected=select_ids(workspace, ids), expected=len(ids)
-            )
+            return services.delete(actor=ada, workspace=workspace, selected=select_ids(workspace, ids), expected=shown)
 
         operations = Operation.objects.count()
         together = run_together(confirm, confirm)
@@ -187,13 +188,14 @@ def test_delete_racing_restore_never_deletes_someone_who_was_not_archived(team, 
         people = ContactFactory.create_batch(10, workspace=workspace, archived=True)
         ids = [p.pk for p in people]
         restore_ids = ids[3:]  # the restorer ticked most of them
+        shown = services.fingerprint(select_ids(workspace, ids))  # the delete dialog listed all of them
 
         def delete():
             return services.delete(
                 actor=ada,
                 workspace=workspace,
                 selected=select_ids(workspace, ids),
-                expected=len(ids) if confirmed else None,
+                expected=shown if confirmed else None,
             )
 
         def restore():
@@ -488,4 +490,87 @@ def test_on_sqlite_a_second_writer_waits_for_the_first_instead_of_failing(team):
     archived, (assigned, waited) = (r.value for r in together.results)
     assert waited >= 0.3, "the second writer did not wait for the first"
     assert archived.done == len(ids) and assigned.done == 0 and assigned.skipped == len(ids)
+    assert broken_promises() == []
+
+
+# --- Destructive confirms act on exactly the people the dialog listed (#11.1) ----------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("manager_commits", ["before-the-admin-locks", "while-holding-its-locks"])
+def test_delete_forever_erases_no_one_when_a_manager_swapped_the_person_it_listed(team, manager_commits):
+    """The admin ticks Dee and Ari; the Delete forever dialog lists 1 (Dee; Ari is only archived).
+    Meanwhile the manager restores Dee and deletes Ari. The admin's confirm must erase nobody
+    (before the fingerprint it erased Ari, whom the dialog said it would keep) and say why."""
+    if not is_postgres():
+        pytest.skip("needs two PostgreSQL connections with row locks")
+    workspace, ada, bob = team
+    dee = ContactFactory(workspace=workspace, name="Dee Deleted", deleted=True)
+    ari = ContactFactory(workspace=workspace, name="Ari Archived", archived=True)
+    both = [dee.pk, ari.pk]
+    dialog = preview(ACTIONS["purge"], select_ids(workspace, both), workspace, {})
+    assert (dialog.total, dialog.eligible) == (2, 1)
+
+    confirming, changed = threading.Event(), threading.Event()
+    original = services._check_expected
+
+    def admin_is_inside_its_transaction(expected, eligible):
+        # The admin's confirm has begun its transaction; before it locks, the manager commits.
+        if expected is not None and manager_commits == "before-the-admin-locks":
+            confirming.set()
+            assert changed.wait(10)
+        return original(expected, eligible)
+
+    waited = {}
+
+    def admin_confirms():
+        if manager_commits == "while-holding-its-locks":
+            assert changed.wait(10)
+        started = time.monotonic()
+        try:
+            services.purge(
+                actor=ada, workspace=workspace, selected=select_ids(workspace, both), expected=dialog.fingerprint
+            )
+        finally:
+            waited["seconds"] = time.monotonic() - started
+
+    def manager_swaps_them():
+        if manager_commits == "before-the-admin-locks":
+            assert confirming.wait(10)
+            services.restore_from_deleted(actor=bob, workspace=workspace, selected=select_ids(workspace, [dee.pk]))
+            services.delete(actor=bob, workspace=workspace, selected=select_ids(workspace, [ari.pk]))
+            changed.set()
+            return
+        with transaction.atomic():
+            services.restore_from_deleted(actor=bob, workspace=workspace, selected=select_ids(workspace, [dee.pk]))
+            services.delete(actor=bob, workspace=workspace, selected=select_ids(workspace, [ari.pk]))
+            changed.set()
+            time.sleep(0.5)  # the admin's confirm now waits for these row locks
+
+    services._check_expected = admin_is_inside_its_transaction
+    try:
+        together = run_together(admin_confirms, manager_swaps_them)
+    finally:
+        services._check_expected = original
+        changed.set()
+    refused = together.results[0].error
+    assert together.results[1].error is None, repr(together.results[1].error)
+    assert isinstance(refused, StaleConfirmation), repr(refused)
+    if manager_commits == "before-the-admin-locks":
+        # It locks and counts the people as they are now: as many, but not the ones listed.
+        said = "1 person was confirmed, and 1 qualifies now, but not the same person."
+    else:
+        # It waited for the manager's row locks, then found Dee no longer deleted (and Ari's
+        # deletion was not yet committed when its statement began).
+        assert waited["seconds"] >= 0.3, "the confirm did not wait for the manager's row locks"
+        said = "1 person was confirmed, but 0 qualify now."
+    assert refused.message == f"Nothing was changed: {said} " + (
+        "Someone changed them since the dialog opened; review the new numbers."
+    )
+    # Nobody was erased: Dee is back in Archived People, Ari is in Recently Deleted, as the manager left them.
+    people = {c.name: c for c in Contact.objects.filter(workspace=workspace)}
+    assert set(people) == {"Dee Deleted", "Ari Archived"}
+    assert people["Dee Deleted"].deleted_at is None and people["Dee Deleted"].archived_at is not None
+    assert people["Ari Archived"].deleted_at is not None and people["Ari Archived"].deleted_by == bob
+    assert not Operation.objects.filter(action="purge").exists()
     assert broken_promises() == []
