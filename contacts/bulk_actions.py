@@ -93,9 +93,12 @@ class BulkAction:
     def confirm_label(self, n: int) -> str:
         return f"{self.label} {people(n)}"
 
-    def outcome_text(self, done: int, skipped: int, options: dict) -> str:
-        text = f"{people(done)} {self.past}"
-        return f"{text} · {skipped} skipped" if skipped else text
+    def outcome_text(self, outcome: services.Outcome, options: dict) -> str:
+        """The status message after confirming: "8 people archived · 2 skipped: already archived"."""
+        return self.done_text(outcome.done, options) + skipped_text(outcome)
+
+    def done_text(self, done: int, options: dict) -> str:
+        return f"{people(done)} {self.past}"
 
     def allowed_for(self, membership) -> bool:
         return membership.can_delete or not self.needs_delete_role
@@ -195,12 +198,10 @@ class ChangeStage(BulkAction):
     def confirm_label(self, n):
         return f"Change stage of {people(n)}"
 
-    def outcome_text(self, done, skipped, options):
+    def done_text(self, done, options):
         if options["stage"] == Stage.NONE:
-            text = f"Stage removed from {people(done)}"
-        else:
-            text = f"{people(done)} moved to {options['stage_label']}"
-        return f"{text} · {skipped} skipped" if skipped else text
+            return f"Stage removed from {people(done)}"
+        return f"{people(done)} moved to {options['stage_label']}"
 
 
 class RemoveAssignee(BulkAction):
@@ -217,6 +218,21 @@ class RemoveAssignee(BulkAction):
 
     def confirm_label(self, n):
         return f"Remove assignee of {people(n)}"
+
+
+def skipped_text(outcome: services.Outcome) -> str:
+    """The skipped part of every outcome message, e.g. ' · 3 skipped: already archived'.
+
+    With several reasons each gets its count, as the dialog groups them (one person may have two).
+    """
+    if not outcome.skipped:
+        return ""
+    text = f" · {outcome.skipped} skipped"
+    if len(outcome.reasons) == 1:
+        return f"{text}: {outcome.reasons[0][0]}"
+    if outcome.reasons:
+        return f"{text}: " + ", ".join(f"{reason} ({n})" for reason, n in outcome.reasons)
+    return text
 
 
 ACTIONS: dict[str, BulkAction] = {

@@ -58,6 +58,8 @@ class Outcome:
     operation: Operation
     done: int
     skipped: int
+    # Why the skipped were skipped: (the rule's short reason, how many), as found after the change.
+    reasons: tuple[tuple[str, int], ...] = ()
 
 
 # --- Which people the dialog listed: a fingerprint of the eligible set -----------------------------
@@ -237,10 +239,24 @@ def _run(
             expected=expected,
         )
         # Counted after the change, so people who joined a select-all meanwhile cannot make it negative.
-        skipped = selected.exclude(operation=operation).count()
+        skipped, reasons = _skipped(selected.exclude(operation=operation), blockers)
         operation.count, operation.skipped = done, skipped
         operation.save(update_fields=["count", "skipped"])
-    return Outcome(operation, done, skipped)
+    return Outcome(operation, done, skipped, reasons)
+
+
+def _skipped(left: QuerySet, blockers: tuple[Blocker, ...]) -> tuple[int, tuple[tuple[str, int], ...]]:
+    """How many were left as they are, and why, in one query (the reasons may overlap, as in the dialog)."""
+    counts = left.aggregate(
+        total=Count("pk"),
+        explained=Count("pk", filter=~none_of(blockers)),
+        **{f"b{i}": Count("pk", filter=b.q) for i, b in enumerate(blockers)},
+    )
+    reasons = [(b.short, counts[f"b{i}"]) for i, b in enumerate(blockers) if counts[f"b{i}"]]
+    # They are not locked: someone may have changed them between our UPDATE and this count.
+    if counts["total"] > counts["explained"]:
+        reasons.append(("changed meanwhile", counts["total"] - counts["explained"]))
+    return counts["total"], tuple(reasons)
 
 
 def _check_expected(expected: Fingerprint | None, eligible: QuerySet) -> None:
@@ -358,10 +374,10 @@ def purge(*, actor, workspace: Workspace, selected: QuerySet, expected: Fingerpr
         _check_expected(expected, eligible)
         done = _erase(eligible)
         _check_nobody_joined(expected, done)
-        skipped = selected.count()  # whoever is left was not erased
+        skipped, reasons = _skipped(selected, PURGE_BLOCKERS)  # whoever is left was not erased
         operation.count, operation.skipped = done, skipped
         operation.save(update_fields=["count", "skipped"])
-    return Outcome(operation, done, skipped)
+    return Outcome(operation, done, skipped, reasons)
 
 
 def _erase(people: QuerySet) -> int:
@@ -390,6 +406,7 @@ def change_stage_blockers(stage: str, workspace: Workspace) -> tuple[Blocker, ..
         explain=lambda c: f"Already {workspace.stage_label(stage)}",
         group=f"are already {workspace.stage_label(stage)}",
         group_one=f"is already {workspace.stage_label(stage)}",
+        short=f"already {workspace.stage_label(stage)}",
     )
     rule = OPEN_STAGE_BLOCKERS if stage in OPEN_STAGES else (IS_DELETED,)
     return (*rule, already)

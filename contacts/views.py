@@ -168,7 +168,7 @@ class _Dialog:
             return self.show(error=f"{SOMEONE_ELSE} Please try again.", status=409)
         except DatabaseError:
             return self.show(error=f"{BUSY} Please try again.", status=503)
-        text = self.action.outcome_text(outcome.done, outcome.skipped, self.options)
+        text = self.action.outcome_text(outcome, self.options)
         return _outcome(self.request, text, outcome.operation, self.selection.audience.slug, self.membership)
 
     def _expected(self) -> services.Fingerprint | None:

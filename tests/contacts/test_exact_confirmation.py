@@ -1,4 +1,5 @@
-"""A confirm acts on exactly the people its dialog listed, or on nobody (#11.1). Over HTTP, as a browser does it."""
+"""A confirm acts on exactly the people its dialog listed, or on nobody (#11.1); and every outcome
+says why the people it skipped were skipped (#11.10). Over HTTP, as a browser does it."""
 
 import html
 import json
@@ -87,7 +88,7 @@ def test_delete_forever_erases_no_one_when_the_person_it_listed_was_swapped_for_
     # The dialog is shown again with the new numbers; confirming that one erases whom it now lists.
     assert "Dee Deleted — Not in Recently Deleted" in text
     again = admin.post("/bulk/purge/", {**selection, **confirmation_from_dialog(response)}, headers=HTMX)
-    assert status_message(again) == "1 person deleted forever · 1 skipped"
+    assert status_message(again) == "1 person deleted forever · 1 skipped: not in Recently Deleted"
     assert list(Contact.objects.values_list("name", flat=True)) == ["Dee Deleted"]
 
 
@@ -151,3 +152,73 @@ def test_the_dialog_carries_the_fingerprint_of_exactly_the_people_it_will_act_on
         "expected": "4",
         "fingerprint": str(services.fingerprint(eligible)),
     }
+
+
+# --- The outcome names why people were skipped (#11.10) ------------------------------------------
+
+
+def test_a_stale_second_tab_says_why_no_one_was_archived(member, workspace):
+    """Two tabs show the same Archive dialog; the first confirms; the second is told why it did nothing."""
+    person = ContactFactory(workspace=workspace, name="Pat Past")
+    first, second = browser(member), browser(member)
+    selection = ticked(person, audience="my-people")
+    for tab in (first, second):
+        assert "1 person will be archived." in visible_text(tab.get("/bulk/archive/", selection, headers=HTMX))
+    assert status_message(first.post("/bulk/archive/", selection, headers=HTMX)) == "1 person archived"
+    response = second.post("/bulk/archive/", selection, headers=HTMX)
+    assert status_message(response) == "0 people archived · 1 skipped: already archived"
+    assert "0 people archived · 1 skipped: already archived" in visible_text(response)
+    assert Contact.objects.get(pk=person.pk).archived_by == member
+
+
+def test_several_reasons_are_each_counted_as_the_dialog_groups_them(as_member, workspace):
+    ContactFactory(workspace=workspace, name="Lou Lost", stage="lost")
+    ContactFactory.create_batch(2, workspace=workspace, in_open_stage=True)
+    ContactFactory(workspace=workspace, assigned=True)
+    response = as_member.post("/bulk/archive/", {"audience": "my-people", "selection": "all"}, headers=HTMX)
+    assert status_message(response) == "1 person archived · 3 skipped: in an open stage (2), assigned (1)"
+    assert list(Contact.objects.archived().values_list("name", flat=True)) == ["Lou Lost"]
+
+
+@pytest.mark.parametrize(
+    "action, audience, traits, extra, message",
+    [
+        ("restore", "archived", {}, {}, "0 people restored to My People · 1 skipped: not archived"),
+        (
+            "undelete",
+            "deleted",
+            {"archived": True},
+            {},
+            "0 people restored to Archived People · 1 skipped: not in Recently Deleted",
+        ),
+        ("remove_assignee", "my-people", {}, {}, "0 people unassigned · 1 skipped: no assignee"),
+        (
+            "change_stage",
+            "my-people",
+            {"stage": "lead"},
+            {"new_stage": "lead"},
+            "0 people moved to Lead · 1 skipped: already Lead",
+        ),
+        (
+            "change_stage",
+            "my-people",
+            {"archived": True},
+            {"new_stage": "lead"},
+            "0 people moved to Lead · 1 skipped: archived (restore first)",
+        ),
+    ],
+)
+def test_every_action_names_the_reason_it_skipped_someone(
+    as_admin, workspace, action, audience, traits, extra, message
+):
+    person = ContactFactory(workspace=workspace, **traits)
+    before = everything()
+    response = as_admin.post(f"/bulk/{action}/", {**ticked(person, audience=audience), **extra}, headers=HTMX)
+    assert status_message(response) == message
+    assert everything()[0] == before[0]
+
+
+def test_without_javascript_the_reason_is_in_the_message_on_the_next_page(as_member, workspace):
+    person = ContactFactory(workspace=workspace, archived=True)
+    response = as_member.post("/bulk/archive/", ticked(person, audience="my-people"), follow=True)
+    assert "0 people archived · 1 skipped: already archived" in visible_text(response)

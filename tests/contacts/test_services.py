@@ -304,3 +304,16 @@ def test_delete_of_exactly_the_people_the_dialog_listed_goes_ahead(workspace, ad
     outcome = services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace), expected=shown)
     assert (outcome.done, outcome.skipped) == (3, 1)
     assert set(Contact.objects.deleted()) == set(people)
+
+
+# --- Outcomes say why people were skipped (#11.10) ---------------------------------------------
+
+
+def test_the_outcome_says_why_each_skipped_person_was_skipped(workspace, member):
+    ContactFactory(workspace=workspace, stage=Stage.LOST)
+    ContactFactory.create_batch(2, workspace=workspace, in_open_stage=True)
+    ContactFactory(workspace=workspace, in_open_stage=True, assigned=True)
+    ContactFactory(workspace=workspace, archived=True)
+    outcome = services.archive(actor=member, workspace=workspace, selected=everyone(workspace))
+    assert (outcome.done, outcome.skipped) == (1, 4)
+    assert outcome.reasons == (("already archived", 1), ("in an open stage", 3), ("assigned", 1))

@@ -178,7 +178,7 @@ def replay_lifecycle(contact_ids, *, start_archived: bool, start_deleted: bool =
     return problems
 
 
-OUTCOME = re.compile(r"^(\d+) (?:person|people) (.+?)(?: · (\d+) skipped)?(?: · in Recently Deleted)?$")
+OUTCOME = re.compile(r"^(\d+) (?:person|people) (.+?)(?: · (\d+) skipped(?:: .+)?)?$")
 
 
 def told(response) -> tuple[int, int]:
