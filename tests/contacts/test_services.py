@@ -317,3 +317,64 @@ def test_the_outcome_says_why_each_skipped_person_was_skipped(workspace, member)
     outcome = services.archive(actor=member, workspace=workspace, selected=everyone(workspace))
     assert (outcome.done, outcome.skipped) == (1, 4)
     assert outcome.reasons == (("already archived", 1), ("in an open stage", 3), ("assigned", 1))
+
+
+# --- Rules that planted bugs got past (#11.25, #11.26) ------------------------------------------
+
+
+@pytest.mark.parametrize("stage", [Stage.PAST, Stage.LOST, Stage.NONE])
+def test_change_stage_to_a_closed_stage_leaves_people_in_recently_deleted_alone(workspace, member, stage):
+    deleted = ContactFactory(workspace=workspace, deleted=True, stage=Stage.LOST if stage != Stage.LOST else Stage.PAST)
+    archived = ContactFactory(workspace=workspace, archived=True, stage=deleted.stage)
+    outcome = services.change_stage(actor=member, workspace=workspace, selected=everyone(workspace), stage=stage)
+    assert (outcome.done, outcome.skipped) == (1, 1)
+    assert outcome.reasons == (("in Recently Deleted", 1),)
+    assert Contact.objects.get(pk=deleted.pk).stage == deleted.stage
+    assert Contact.objects.get(pk=archived.pk).stage == stage
+    assert not TimelineEntry.objects.filter(contact=deleted).exists()
+
+
+def test_restore_forgets_who_archived_them(workspace, member, manager):
+    person = ContactFactory(workspace=workspace, archived=True, archived_by=manager)
+    services.restore_from_archive(actor=member, workspace=workspace, selected=everyone(workspace))
+    person.refresh_from_db()
+    assert (person.archived_at, person.archived_by) == (None, None)
+
+
+# --- Round trips put every row back exactly (#11.31) ---------------------------------------------
+
+# What a round trip may change: when the row was last written, and which operation wrote it.
+BOOKKEEPING = {"updated_at", "operation_id"}
+
+
+def rows(workspace) -> dict:
+    return {
+        row["id"]: {k: v for k, v in row.items() if k not in BOOKKEEPING}
+        for row in Contact.objects.filter(workspace=workspace).values()
+    }
+
+
+def test_archive_then_undo_puts_every_field_of_every_person_back(workspace, member, manager):
+    ContactFactory.create_batch(2, workspace=workspace, stage=Stage.LOST, phone="+1 415 555 0100")
+    ContactFactory(workspace=workspace, in_open_stage=True, assigned=True)
+    ContactFactory(workspace=workspace, archived=True, archived_by=manager)
+    ContactFactory(workspace=workspace, deleted=True, archived_by=manager, deleted_by=manager)
+    before = rows(workspace)
+    outcome = services.archive(actor=member, workspace=workspace, selected=everyone(workspace))
+    assert outcome.done == 2
+    assert {p.archived_by for p in Contact.objects.filter(operation=outcome.operation)} == {member}
+    services.undo(actor=member, operation=outcome.operation)
+    assert rows(workspace) == before
+
+
+def test_delete_then_undo_puts_every_field_of_every_person_back(workspace, admin_user, manager):
+    ContactFactory.create_batch(2, workspace=workspace, archived=True, archived_by=manager)
+    ContactFactory(workspace=workspace, archived=True, archived_by=None)
+    ContactFactory(workspace=workspace, stage=Stage.ACTIVE)
+    ContactFactory(workspace=workspace, deleted=True, archived_by=manager, deleted_by=manager)
+    before = rows(workspace)
+    outcome = services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace))
+    assert outcome.done == 3
+    assert {p.deleted_by for p in Contact.objects.filter(operation=outcome.operation)} == {admin_user}
+    services.undo(actor=admin_user, operation=outcome.operation)
+    assert rows(workspace) == before
