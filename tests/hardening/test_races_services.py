@@ -275,10 +275,21 @@ def test_everyone_at_once_many_rounds_keeps_every_promise(team):
                 actor=cy, workspace=workspace, selected=select_ids(workspace, others), stage=Stage.ACTIVE
             ),
         )
-        for outcome in settle(together, operations):
+        archived, restored, assigned, staged = settle(together, operations)
+        for outcome in (archived, restored, assigned, staged):
             if outcome is not None:
-                assert outcome.done >= 0 and outcome.skipped >= 0
                 assert TimelineEntry.objects.filter(operation=outcome.operation).count() == outcome.done
+        # Each ticked person was either changed or skipped; whom the change recorded holds it still
+        # (nothing else in the round unassigns, or moves people out of an open stage).
+        for outcome, ticked, holds in ((assigned, some, {"assignee": cy}), (staged, others, {"stage": Stage.ACTIVE})):
+            if outcome is None:
+                continue
+            assert outcome.done + outcome.skipped == len(ticked), f"round {round_no}: {outcome}"
+            recorded = Contact.objects.filter(timeline__operation=outcome.operation)
+            assert set(recorded.values_list("pk", flat=True)) <= set(ticked)
+            assert recorded.filter(archived_at__isnull=True, **holds).count() == outcome.done
+        # Every person's row is where their timeline says it is (archive and restore each recorded once).
+        assert replay_lifecycle(ids, start_archived=False) == [], f"round {round_no}"
         # Next round: let people become archivable again, directly.
         Contact.objects.filter(pk__in=rng.sample(ids, 10), archived_at__isnull=True).update(
             assignee=None, stage=Stage.LOST
@@ -450,10 +461,19 @@ def test_people_joining_a_select_all_audience_meanwhile_do_not_break_the_counts(
     assert broken_promises() == []
     assert not together.errors, [repr(e) for e in together.errors]
     archived = together.results[0].value
-    assert archived.skipped >= 0
-    assert (
-        archived.done + archived.skipped == Contact.objects.filter(archived_at__isnull=False).count() + archived.skipped
+    # The archive's UPDATE ran after the three became Past: as a select-all of the audience "now",
+    # it took them too, and nobody in the audience was left to skip.
+    assert (archived.done, archived.skipped) == (8, 0)
+    assert ACTIONS["archive"].outcome_text(archived, {}) == "8 people archived"
+    everyone = Contact.objects.filter(workspace=workspace)
+    assert set(everyone.filter(archived_at__isnull=False, archived_by=ada).values_list("pk", flat=True)) == set(
+        everyone.values_list("pk", flat=True)
     )
+    assert TimelineEntry.objects.filter(operation=archived.operation, kind=EntryKind.ARCHIVED).count() == 8
+    # The three were moved to Past first, then archived: their timeline says so in that order.
+    for lead in leads:
+        kinds = list(TimelineEntry.objects.filter(contact=lead).order_by("pk").values_list("kind", flat=True))
+        assert kinds == [EntryKind.STAGE_CHANGED, EntryKind.ARCHIVED]
 
 
 def test_on_sqlite_a_second_writer_waits_for_the_first_instead_of_failing(team):
