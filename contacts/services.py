@@ -12,10 +12,9 @@ Each bulk change is a fixed number of statements whatever the number of people:
 A change whose old value Undo needs (stage, assignee) marks first, records the
 old values, then applies the new ones to the marked rows: three statements.
 
-A destructive action (Delete, Delete forever) first locks the people the rule
-allows and compares their fingerprint with the one the dialog showed (one more
-statement, see Fingerprint): it acts on exactly the people the user confirmed,
-or on nobody.
+A destructive action (Delete, Delete forever) compares the fingerprint of the
+people it has locked with the one the dialog showed (one more statement, see
+Fingerprint): it acts on exactly the people the user confirmed, or on nobody.
 """
 
 from __future__ import annotations
@@ -68,7 +67,7 @@ class Outcome:
 # exactly those people, or on nobody. Comparing the count alone is not enough: one person leaving
 # the set and another joining it keep the count. So the dialog also sends a fingerprint of the set,
 # and the service compares it, inside its transaction, with the fingerprint of the people it has
-# locked (services._check_expected).
+# locked (_check_expected).
 #
 # The fingerprint is (count, sum of ids, sum of h(id)): three aggregates added to the query the
 # dialog already runs, so the dialog costs no extra statement, and one aggregate over the locked
@@ -181,15 +180,15 @@ def _change(
 ) -> int:
     """Change the people the rule allows and record it (see the module docstring). Returns how many."""
     eligible = _locked_in_id_order(selected.filter(none_of(blockers)))
-    _check_expected(expected, eligible)
+    acted_on = Contact.objects.filter(operation=operation)  # locked by the UPDATE until commit
     if previous_field is None:
         changed = eligible.update(**changes, updated_at=operation.at, operation=operation)
-        _check_nobody_joined(expected, changed)
+        _check_expected(expected, acted_on)
         if changed:
             _record_entries(operation, entry_kind, summary, None)
         return changed
     marked = eligible.update(operation=operation)
-    _check_nobody_joined(expected, marked)
+    _check_expected(expected, acted_on)
     if marked:
         _record_entries(operation, entry_kind, summary, Contact._meta.get_field(previous_field).column)
         Contact.objects.filter(operation=operation).update(**changes, updated_at=operation.at)
@@ -259,24 +258,18 @@ def _skipped(left: QuerySet, blockers: tuple[Blocker, ...]) -> tuple[int, tuple[
     return counts["total"], tuple(reasons)
 
 
-def _check_expected(expected: Fingerprint | None, eligible: QuerySet) -> None:
+def _check_expected(expected: Fingerprint | None, people: QuerySet) -> None:
     """Destructive actions act on exactly the set the dialog listed, or on nobody (this rolls back).
 
-    `eligible` is who the action would act on now, through _locked_in_id_order: computing the
-    fingerprint locks them (PostgreSQL) or runs under the write lock (SQLite), so they stay as
-    compared until commit. The caller checks after its write that nobody else joined meanwhile.
+    `people` are locked until commit (row locks on PostgreSQL, the write lock on SQLite): the
+    rows this operation has just changed, or, for Delete forever, whose rows are about to go,
+    the eligible rows locked in id order by this very query (purge then checks the count it erased).
     """
     if expected is None:
         return
-    found = fingerprint(eligible)
+    found = fingerprint(people)
     if found != expected:
         raise StaleConfirmation(_stale(expected.count, found.count))
-
-
-def _check_nobody_joined(expected: Fingerprint | None, done: int) -> None:
-    # The locked people all stayed eligible; more done means someone became eligible after the lock.
-    if expected is not None and done != expected.count:
-        raise StaleConfirmation(_stale(expected.count, done))
 
 
 def _stale(confirmed: int, now: int) -> str:
@@ -373,7 +366,9 @@ def purge(*, actor, workspace: Workspace, selected: QuerySet, expected: Fingerpr
         eligible = _locked_in_id_order(selected.filter(none_of(PURGE_BLOCKERS)))
         _check_expected(expected, eligible)
         done = _erase(eligible)
-        _check_nobody_joined(expected, done)
+        # The locked people stayed eligible: erasing more means someone joined after the lock.
+        if expected is not None and done != expected.count:
+            raise StaleConfirmation(_stale(expected.count, done))
         skipped, reasons = _skipped(selected, PURGE_BLOCKERS)  # whoever is left was not erased
         operation.count, operation.skipped = done, skipped
         operation.save(update_fields=["count", "skipped"])
