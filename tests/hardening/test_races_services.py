@@ -534,12 +534,12 @@ def test_delete_forever_erases_no_one_when_a_manager_swapped_the_person_it_liste
     confirming, changed = threading.Event(), threading.Event()
     original = services._check_expected
 
-    def admin_is_inside_its_transaction(expected, eligible):
+    def admin_is_inside_its_transaction(expected, people, **kwargs):
         # The admin's confirm has begun its transaction; before it locks, the manager commits.
         if expected is not None and manager_commits == "before-the-admin-locks":
             confirming.set()
             assert changed.wait(10)
-        return original(expected, eligible)
+        return original(expected, people, **kwargs)
 
     waited = {}
 
