@@ -268,6 +268,8 @@ def _run(
 
 def _skipped(left: QuerySet, blockers: tuple[Blocker, ...]) -> tuple[int, tuple[tuple[str, int], ...]]:
     """How many were left as they are, and why, in one query (the reasons may overlap, as in the dialog)."""
+    if not blockers:
+        return left.count(), ()
     counts = left.aggregate(
         total=Count("pk"),
         explained=Count("pk", filter=~none_of(blockers)),

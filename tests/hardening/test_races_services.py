@@ -594,3 +594,48 @@ def test_delete_forever_erases_no_one_when_a_manager_swapped_the_person_it_liste
     assert people["Ari Archived"].deleted_at is not None and people["Ari Archived"].deleted_by == bob
     assert not Operation.objects.filter(action="purge").exists()
     assert broken_promises() == []
+
+
+@pytest.mark.postgres
+def test_someone_skipped_who_changed_before_the_count_is_said_to_have_changed_meanwhile(team):
+    """The archive skips Al (assigned); before it counts whom it skipped, Bob removes Al's assignee.
+    Al now has no reason to be skipped: the outcome says he changed meanwhile (#11.10)."""
+    if not is_postgres():
+        pytest.skip("SQLite holds the write lock from BEGIN IMMEDIATE: nobody can change anyone in between")
+    workspace, ada, bob = team
+    pat = ContactFactory(workspace=workspace, name="Pat Past", stage=Stage.PAST)
+    al = ContactFactory(workspace=workspace, name="Al Assigned", stage=Stage.PAST, assignee=bob)
+    written, unassigned = threading.Event(), threading.Event()
+    original = services._record_entries
+
+    def after_the_update(operation, *args, **kwargs):
+        if operation.action == "archive":
+            written.set()
+            assert unassigned.wait(10)
+        return original(operation, *args, **kwargs)
+
+    def archive_both():
+        return services.archive(actor=ada, workspace=workspace, selected=select_ids(workspace, [pat.pk, al.pk]))
+
+    def unassign_al():
+        assert written.wait(10)
+        try:
+            return services.remove_assignee(actor=bob, workspace=workspace, selected=select_ids(workspace, [al.pk]))
+        finally:
+            unassigned.set()
+
+    services._record_entries = after_the_update
+    try:
+        together = run_together(archive_both, unassign_al)
+    finally:
+        services._record_entries = original
+        unassigned.set()
+    assert not together.errors, [repr(e) for e in together.errors]
+    archived, removed = (r.value for r in together.results)
+    assert removed.done == 1
+    assert (archived.done, archived.skipped, archived.reasons) == (1, 1, (("changed meanwhile", 1),))
+    assert ACTIONS["archive"].outcome_text(archived, {}) == "1 person archived · 1 skipped: changed meanwhile"
+    assert Contact.objects.get(pk=pat.pk).archived_at is not None
+    al.refresh_from_db()
+    assert (al.archived_at, al.assignee) == (None, None)
+    assert broken_promises() == []
