@@ -71,12 +71,12 @@ class Outcome:
 #
 # The fingerprint is (count, sum of ids, sum of h(id)): three aggregates added to the query the
 # dialog already runs, so the dialog costs no extra statement, and one aggregate over the locked
-# rows in the confirm, whatever the number of people. Count and id sum are exact: any single addition, removal or one-for-one swap
-# changes them. A change that keeps both needs at least two people in and two out (say ids 1 and 4
-# replaced by 2 and 3); it must also keep the sum of h, where h is a fixed cubic polynomial of the
-# id modulo the prime p = 2**31 - 1, which for such a change happens about once in 2**31. That is
-# sound for its purpose: it detects what other users changed meanwhile; it is not a defence
-# against the user who sends it, who may act on these people anyway.
+# rows in the confirm, whatever the number of people. Count and id sum are exact: any single
+# addition, removal or one-for-one swap changes them. A change that keeps both needs at least two
+# people in and two out (say ids 1 and 4 replaced by 2 and 3); it must also keep the sum of h, where
+# h is a fixed cubic polynomial of the id modulo the prime p = 2**31 - 1, which for such a change
+# happens about once in 2**31. That is sound for its purpose: it detects what other users changed
+# meanwhile; it is not a defence against the user who sends it, who may act on these people anyway.
 #
 # Only integer +, * and % appear, and every intermediate value stays below 2**63 (each factor is
 # below 2**31), so SQLite (whose integers would turn into floating point on overflow) and
