@@ -77,7 +77,7 @@ class BulkAction:
     def blockers(self, workspace: Workspace, options: dict) -> tuple[Blocker, ...]:
         raise NotImplementedError
 
-    def execute(self, *, actor, workspace, selected: QuerySet, options: dict, expected: int | None):
+    def execute(self, *, actor, workspace, selected: QuerySet, options: dict, expected: services.Fingerprint | None):
         raise NotImplementedError
 
     def describe(self, options: dict) -> str:
@@ -93,9 +93,12 @@ class BulkAction:
     def confirm_label(self, n: int) -> str:
         return f"{self.label} {people(n)}"
 
-    def outcome_text(self, done: int, skipped: int, options: dict) -> str:
-        text = f"{people(done)} {self.past}"
-        return f"{text} · {skipped} skipped" if skipped else text
+    def outcome_text(self, outcome: services.Outcome, options: dict) -> str:
+        """The status message after confirming: "8 people archived · 2 skipped: already archived"."""
+        return self.done_text(outcome.done, options) + skipped_text(outcome)
+
+    def done_text(self, done: int, options: dict) -> str:
+        return f"{people(done)} {self.past}"
 
     def allowed_for(self, membership) -> bool:
         return membership.can_delete or not self.needs_delete_role
@@ -195,12 +198,10 @@ class ChangeStage(BulkAction):
     def confirm_label(self, n):
         return f"Change stage of {people(n)}"
 
-    def outcome_text(self, done, skipped, options):
+    def done_text(self, done, options):
         if options["stage"] == Stage.NONE:
-            text = f"Stage removed from {people(done)}"
-        else:
-            text = f"{people(done)} moved to {options['stage_label']}"
-        return f"{text} · {skipped} skipped" if skipped else text
+            return f"Stage removed from {people(done)}"
+        return f"{people(done)} moved to {options['stage_label']}"
 
 
 class RemoveAssignee(BulkAction):
@@ -217,6 +218,21 @@ class RemoveAssignee(BulkAction):
 
     def confirm_label(self, n):
         return f"Remove assignee of {people(n)}"
+
+
+def skipped_text(outcome: services.Outcome) -> str:
+    """The skipped part of every outcome message, e.g. ' · 3 skipped: already archived'.
+
+    With several reasons each gets its count, as the dialog groups them (one person may have two).
+    """
+    if not outcome.skipped:
+        return ""
+    text = f" · {outcome.skipped} skipped"
+    if len(outcome.reasons) == 1:
+        return f"{text}: {outcome.reasons[0][0]}"
+    if outcome.reasons:
+        return f"{text}: " + ", ".join(f"{reason} ({n})" for reason, n in outcome.reasons)
+    return text
 
 
 ACTIONS: dict[str, BulkAction] = {
@@ -243,6 +259,8 @@ class Preview:
     total: int
     eligible: int
     groups: list[BlockedGroup]
+    # Which people are eligible, sent back with the confirm (see services.Fingerprint).
+    fingerprint: services.Fingerprint | None = None
     with_sync_activity: int = 0
 
     @property
@@ -256,6 +274,7 @@ def preview(action: BulkAction, selected: QuerySet, workspace: Workspace, option
         total=Count("pk"),
         eligible=Count("pk", filter=none_of(blockers)),
         **{f"b{i}": Count("pk", filter=b.q) for i, b in enumerate(blockers)},
+        **services.Fingerprint.aggregates(none_of(blockers)),
     )
     groups = []
     for i, blocker in enumerate(blockers):
@@ -266,7 +285,12 @@ def preview(action: BulkAction, selected: QuerySet, workspace: Workspace, option
                 person.workspace = workspace
                 group.examples.append((person.name, blocker.explain(person)))
             groups.append(group)
-    result = Preview(total=counts["total"], eligible=counts["eligible"], groups=groups)
+    result = Preview(
+        total=counts["total"],
+        eligible=counts["eligible"],
+        groups=groups,
+        fingerprint=services.Fingerprint.from_aggregates(counts),
+    )
     if action.name == "delete" and result.eligible:
         result.with_sync_activity = selected.filter(none_of(blockers)).with_sync_activity().count()
     return result

@@ -170,6 +170,8 @@ class Blocker:
     # Heading of the dialog group, after the count: "3 have an open stage", "1 has an open stage".
     group: str
     group_one: str
+    # The reason in the outcome message: "0 people archived · 1 skipped: already archived".
+    short: str
 
     def reason(self, contact: Contact) -> Reason:
         return Reason(self.code, self.explain(contact))
@@ -182,6 +184,7 @@ IS_DELETED = Blocker(
     explain=lambda c: "In Recently Deleted — restore it first",
     group="are in Recently Deleted",
     group_one="is in Recently Deleted",
+    short="in Recently Deleted",
 )
 IS_ARCHIVED = Blocker(
     code="archived",
@@ -190,6 +193,7 @@ IS_ARCHIVED = Blocker(
     explain=lambda c: "Already archived",
     group="are already archived",
     group_one="is already archived",
+    short="already archived",
 )
 HAS_OPEN_STAGE = Blocker(
     code="open_stage",
@@ -198,6 +202,7 @@ HAS_OPEN_STAGE = Blocker(
     explain=lambda c: f"Stage is {c.stage_label} — change or remove the stage",
     group="have an open stage",
     group_one="has an open stage",
+    short="in an open stage",
 )
 IS_ASSIGNED = Blocker(
     code="assigned",
@@ -206,6 +211,7 @@ IS_ASSIGNED = Blocker(
     explain=lambda c: f"Assigned to {display_name(c.assignee)} — remove the assignee",
     group="are assigned",
     group_one="is assigned",
+    short="assigned",
 )
 NOT_ARCHIVED = Blocker(
     code="not_archived",
@@ -214,6 +220,7 @@ NOT_ARCHIVED = Blocker(
     explain=lambda c: "Not archived — archive it first",
     group="are not archived",
     group_one="is not archived",
+    short="not archived",
 )
 NOT_DELETED = Blocker(
     code="not_deleted",
@@ -222,6 +229,7 @@ NOT_DELETED = Blocker(
     explain=lambda c: "Not in Recently Deleted",
     group="are not in Recently Deleted",
     group_one="is not in Recently Deleted",
+    short="not in Recently Deleted",
 )
 NOT_ASSIGNED = Blocker(
     code="not_assigned",
@@ -230,6 +238,7 @@ NOT_ASSIGNED = Blocker(
     explain=lambda c: "Has no assignee",
     group="have no assignee",
     group_one="has no assignee",
+    short="no assignee",
 )
 ARCHIVED_OR_DELETED = Blocker(
     code="archived_restore_first",
@@ -238,6 +247,7 @@ ARCHIVED_OR_DELETED = Blocker(
     explain=lambda c: "Archived — restore it first",
     group="are archived (restore them first)",
     group_one="is archived (restore first)",
+    short="archived (restore first)",
 )
 
 # Rule 1: archive only Past/Lost/no-stage, unassigned people still in My People.

@@ -188,11 +188,12 @@ class _Dialog:
             return self.show(error=f"{SOMEONE_ELSE} Please try again.", status=409)
         except DatabaseError:
             return self.show(error=f"{BUSY} Please try again.", status=503)
-        text = self.action.outcome_text(outcome.done, outcome.skipped, self.options)
+        text = self.action.outcome_text(outcome, self.options)
         return _outcome(self.request, text, outcome.operation, self.selection.audience.slug, self.membership)
 
-    def _expected(self) -> int | None:
-        """The count the user confirmed; destructive actions act on exactly that many."""
+    def _expected(self) -> services.Fingerprint | None:
+        """The people the user confirmed (their count and fingerprint, from the dialog's form):
+        destructive actions act on exactly those, or on nobody."""
         if not self.action.exact_count:
             return None
         raw = self.request.POST.get("expected", "")
@@ -207,7 +208,10 @@ class _Dialog:
             raise BadSelection(
                 f"Type {expected} to confirm that you want to {self.action.label.lower()} {expected} people."
             )
-        return expected
+        confirmed = services.Fingerprint.parse(self.request.POST.get("fingerprint", ""))
+        if confirmed is None or confirmed.count != expected:
+            raise BadSelection("The confirmation does not say which people it is for; open the dialog again.")
+        return confirmed
 
 
 def _outcome(request, text: str, operation: Operation | None, audience_slug: str, membership=None):

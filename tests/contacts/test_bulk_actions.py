@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from contacts.models import Contact, EntryKind, Operation, Stage, Suppression, TimelineEntry
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory
+from tests.hardening.support import confirmation_from_dialog
 
 HTMX = {"HX-Request": "true"}
 
@@ -53,6 +54,17 @@ def dialog(client, action, headers=HTMX, **params):
 
 def confirm(client, action, headers=HTMX, **params):
     return client.post(f"/bulk/{action}/", params, headers=headers)
+
+
+def shown(client, action, **params) -> dict[str, str]:
+    """Open the dialog: the count and fingerprint its form sends back with a Delete or Delete forever."""
+    return confirmation_from_dialog(dialog(client, action, **params))
+
+
+def confirm_as_shown(client, action, headers=HTMX, **params):
+    """Open the dialog, then confirm it as its form does (with what it showed, and the user's extras)."""
+    extras = {k: params.pop(k) for k in ("suppress_sync", "typed_count") if k in params}
+    return confirm(client, action, headers=headers, **params, **shown(client, action, **params), **extras)
 
 
 def undo_url(response) -> str:
@@ -772,7 +784,7 @@ def delete_dialog_params(people):
 @pytest.mark.parametrize("who", ["as_admin", "as_manager"])
 def test_admins_and_managers_delete_archived_people_into_recently_deleted(request, who, archived_people):
     client = request.getfixturevalue(who)
-    response = confirm(client, "delete", **delete_dialog_params(archived_people), expected="3")
+    response = confirm_as_shown(client, "delete", **delete_dialog_params(archived_people))
     assert response.status_code == 200
     assert "3 people moved to Recently Deleted" in visible_text(response)
     deleted = Contact.objects.deleted()
@@ -829,7 +841,7 @@ def test_deleting_with_suppress_sync_records_the_addresses(as_admin, workspace):
         ContactFactory(workspace=workspace, archived=True, email="Pat@Example.com", phone="(415) 555-0100"),
         ContactFactory(workspace=workspace, archived=True, email="sam@example.com", phone=""),
     ]
-    response = confirm(as_admin, "delete", **delete_dialog_params(people), expected="2", suppress_sync="on")
+    response = confirm_as_shown(as_admin, "delete", **delete_dialog_params(people), suppress_sync="on")
     assert "2 people moved to Recently Deleted" in visible_text(response)
     assert set(Suppression.objects.values_list("kind", "value")) == {
         ("email", "pat@example.com"),
@@ -839,10 +851,12 @@ def test_deleting_with_suppress_sync_records_the_addresses(as_admin, workspace):
 
 
 def test_a_stale_delete_dialog_is_refused_and_nothing_is_deleted(as_admin, archived_people):
+    said = shown(as_admin, "delete", **delete_dialog_params(archived_people))
+    assert said["expected"] == "3"
     # The dialog said 3; meanwhile someone restored one.
     Contact.objects.filter(pk=archived_people[0].pk).update(archived_at=None)
     before = snapshot()
-    response = confirm(as_admin, "delete", **delete_dialog_params(archived_people), expected="3")
+    response = confirm(as_admin, "delete", **delete_dialog_params(archived_people), **said)
     assert response.status_code == 409
     text = visible_text(response)
     assert "Nothing was changed: 3 people were confirmed, but 2 qualify now." in text
@@ -852,15 +866,21 @@ def test_a_stale_delete_dialog_is_refused_and_nothing_is_deleted(as_admin, archi
 
 @pytest.mark.parametrize("expected", ["", "abc", "-3"])
 def test_a_delete_without_a_valid_expected_count_is_refused(as_admin, archived_people, expected):
+    said = shown(as_admin, "delete", **delete_dialog_params(archived_people))
     before = snapshot()
-    response = confirm(as_admin, "delete", **delete_dialog_params(archived_people), expected=expected)
+    response = confirm(
+        as_admin, "delete", **delete_dialog_params(archived_people), fingerprint=said["fingerprint"], expected=expected
+    )
     assert response.status_code == 400
     assert "The confirmation is missing its count; open the dialog again." in visible_text(response)
     assert snapshot() == before
 
 
 def test_a_double_submitted_delete_is_refused_the_second_time(as_admin, archived_people):
-    params = {**delete_dialog_params(archived_people), "expected": "3"}
+    params = {
+        **delete_dialog_params(archived_people),
+        **shown(as_admin, "delete", **delete_dialog_params(archived_people)),
+    }
     assert confirm(as_admin, "delete", **params).status_code == 200
     before = snapshot()
     again = confirm(as_admin, "delete", **params)
@@ -882,7 +902,7 @@ def test_deleting_more_than_twenty_asks_to_type_the_count(as_admin, many_archive
 
 @pytest.mark.parametrize("typed", [None, "", "20", "twenty-one", " 2 1"])
 def test_deleting_more_than_twenty_without_the_typed_count_deletes_nothing(as_admin, many_archived, typed):
-    params = {**delete_dialog_params(many_archived), "expected": "21"}
+    params = {**delete_dialog_params(many_archived), **shown(as_admin, "delete", **delete_dialog_params(many_archived))}
     if typed is not None:
         params["typed_count"] = typed
     before = snapshot()
@@ -893,14 +913,14 @@ def test_deleting_more_than_twenty_without_the_typed_count_deletes_nothing(as_ad
 
 
 def test_deleting_more_than_twenty_with_the_typed_count_deletes_them(as_admin, many_archived):
-    response = confirm(as_admin, "delete", **delete_dialog_params(many_archived), expected="21", typed_count="21")
+    response = confirm_as_shown(as_admin, "delete", **delete_dialog_params(many_archived), typed_count="21")
     assert "21 people moved to Recently Deleted" in visible_text(response)
     assert Contact.objects.deleted().count() == 21
 
 
 def test_deleting_twenty_needs_no_typed_count(as_admin, workspace):
     people = ContactFactory.create_batch(20, workspace=workspace, archived=True)
-    response = confirm(as_admin, "delete", **delete_dialog_params(people), expected="20")
+    response = confirm_as_shown(as_admin, "delete", **delete_dialog_params(people))
     assert "20 people moved to Recently Deleted" in visible_text(response)
 
 
@@ -909,13 +929,13 @@ def test_delete_skips_people_who_are_not_archived_and_says_why(as_admin, workspa
     active = ContactFactory(workspace=workspace, name="Al Active")
     text = visible_text(dialog(as_admin, "delete", **delete_dialog_params([archived, active])))
     assert "1 is not archived" in text and "Al Active — Not archived — archive it first" in text
-    response = confirm(as_admin, "delete", **delete_dialog_params([archived, active]), expected="1")
+    response = confirm_as_shown(as_admin, "delete", **delete_dialog_params([archived, active]))
     assert "1 person moved to Recently Deleted · 1 skipped" in visible_text(response)
     assert list(Contact.objects.deleted()) == [archived]
 
 
 def test_undo_of_delete_brings_them_back_to_archived_people(as_admin, archived_people):
-    response = confirm(as_admin, "delete", **delete_dialog_params(archived_people), expected="3")
+    response = confirm_as_shown(as_admin, "delete", **delete_dialog_params(archived_people))
     undone = as_admin.post(undo_url(response), headers=HTMX)
     assert "Undone: 3 people put back" in visible_text(undone)
     assert set(Contact.objects.archived()) == set(archived_people)
@@ -960,12 +980,13 @@ def test_delete_forever_erases_people_and_their_timeline(as_admin, workspace):
     TimelineEntryFactory(contact=kept)
 
     response = dialog(as_admin, "purge", audience="deleted", selection="ids", ids=ids(*gone))
+    shown_purge = confirmation_from_dialog(response)
     text = visible_text(response)
     assert "Delete forever 2 people?" in text
     assert "This cannot be undone." in text
     assert confirm_button(response) == "Delete forever 2 people"
 
-    response = confirm(as_admin, "purge", audience="deleted", selection="ids", ids=ids(*gone), expected="2")
+    response = confirm(as_admin, "purge", audience="deleted", selection="ids", ids=ids(*gone), **shown_purge)
     assert "2 people deleted forever" in visible_text(response)
     assert "Undo" not in visible_text(response)
     assert list(Contact.objects.all()) == [kept]
@@ -973,9 +994,13 @@ def test_delete_forever_erases_people_and_their_timeline(as_admin, workspace):
 
 
 def test_delete_forever_with_a_stale_count_erases_no_one(as_admin, workspace):
-    gone = ContactFactory.create_batch(2, workspace=workspace, deleted=True)
+    gone = ContactFactory.create_batch(3, workspace=workspace, deleted=True)
+    selection = {"audience": "deleted", "selection": "ids", "ids": ids(*gone)}
+    said = shown(as_admin, "purge", **selection)
+    assert said["expected"] == "3"
+    Contact.objects.filter(pk=gone[0].pk).update(deleted_at=None)  # someone restored one meanwhile
     before = snapshot()
-    response = confirm(as_admin, "purge", audience="deleted", selection="ids", ids=ids(*gone), expected="3")
+    response = confirm(as_admin, "purge", **selection, **said)
     assert response.status_code == 409
     assert snapshot() == before
 
@@ -983,11 +1008,12 @@ def test_delete_forever_with_a_stale_count_erases_no_one(as_admin, workspace):
 def test_delete_forever_of_more_than_twenty_needs_the_typed_count(as_admin, workspace):
     ContactFactory.create_batch(21, workspace=workspace, deleted=True)
     before = snapshot()
-    response = confirm(as_admin, "purge", audience="deleted", selection="all", expected="21")
+    said = shown(as_admin, "purge", audience="deleted", selection="all")
+    response = confirm(as_admin, "purge", audience="deleted", selection="all", **said)
     assert response.status_code == 400
     assert "Type 21 to confirm" in visible_text(response)
     assert snapshot() == before
-    response = confirm(as_admin, "purge", audience="deleted", selection="all", expected="21", typed_count="21")
+    response = confirm(as_admin, "purge", audience="deleted", selection="all", **said, typed_count="21")
     assert "21 people deleted forever" in visible_text(response)
     assert Contact.objects.count() == 0
 

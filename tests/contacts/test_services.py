@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from contacts import services
 from contacts.exceptions import NotAllowed, StaleConfirmation
-from contacts.models import Contact, DeletedAddress, EntryKind, Stage, Suppression, TimelineEntry
+from contacts.models import Contact, DeletedAddress, EntryKind, Operation, Stage, Suppression, TimelineEntry
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory
 
 
@@ -76,9 +76,11 @@ def test_delete_with_suppression_records_normalized_addresses_only(workspace, ad
 
 
 def test_delete_refuses_when_the_confirmed_count_no_longer_matches(workspace, admin_user):
-    ContactFactory.create_batch(2, workspace=workspace, archived=True)
-    with pytest.raises(StaleConfirmation):
-        services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace), expected=3)
+    people = ContactFactory.create_batch(3, workspace=workspace, archived=True)
+    confirmed = services.fingerprint(everyone(workspace))
+    Contact.objects.filter(pk=people[0].pk).update(archived_at=None)
+    with pytest.raises(StaleConfirmation, match="3 people were confirmed, but 2 qualify now"):
+        services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace), expected=confirmed)
     assert Contact.objects.deleted().count() == 0
     assert TimelineEntry.objects.filter(kind=EntryKind.DELETED).count() == 0
 
@@ -159,28 +161,34 @@ def test_undo_twice_is_refused(workspace, member):
         services.undo(actor=member, operation=outcome.operation)
 
 
-def queries_for(action, n, workspace, actor, **factory):
+def queries_for(action, n, workspace, actor, done_state, **factory):
+    """The queries one action over n people costs, after checking it changed all n as it should."""
     ContactFactory.create_batch(n, workspace=workspace, **factory)
     with CaptureQueriesContext(connection) as queries:
-        action(actor=actor, workspace=workspace, selected=everyone(workspace))
+        outcome = action(actor=actor, workspace=workspace, selected=everyone(workspace))
+    assert (outcome.done, outcome.skipped) == (n, 0)
+    assert Contact.objects.filter(**done_state).count() == (0 if action is services.purge else n)
+    assert Contact.objects.count() == (0 if action is services.purge else n)
+    if action is not services.purge:
+        assert TimelineEntry.objects.filter(operation=outcome.operation).count() == n
     Contact.objects.all().delete()
     return len(queries)
 
 
 @pytest.mark.parametrize(
-    "action, factory",
+    "action, factory, done_state",
     [
-        (services.archive, {}),
-        (services.restore_from_archive, {"archived": True}),
-        (services.delete, {"archived": True}),
-        (services.restore_from_deleted, {"deleted": True}),
-        (services.purge, {"deleted": True}),
-        (services.remove_assignee, {"assigned": True}),
+        (services.archive, {}, {"archived_at__isnull": False, "deleted_at": None}),
+        (services.restore_from_archive, {"archived": True}, {"archived_at": None, "archived_by": None}),
+        (services.delete, {"archived": True}, {"deleted_at__isnull": False}),
+        (services.restore_from_deleted, {"deleted": True}, {"deleted_at": None, "archived_at__isnull": False}),
+        (services.purge, {"deleted": True}, {}),
+        (services.remove_assignee, {"assigned": True}, {"assignee": None}),
     ],
 )
-def test_query_count_does_not_grow_with_the_number_of_people(workspace, admin_user, action, factory):
-    small = queries_for(action, 10, workspace, admin_user, **factory)
-    large = queries_for(action, 500, workspace, admin_user, **factory)
+def test_query_count_does_not_grow_with_the_number_of_people(workspace, admin_user, action, factory, done_state):
+    small = queries_for(action, 10, workspace, admin_user, done_state, **factory)
+    large = queries_for(action, 500, workspace, admin_user, done_state, **factory)
     assert small == large
 
 
@@ -201,9 +209,14 @@ def test_delete_with_suppression_and_purge_use_flat_queries_for_10_and_1000(work
         )
         with CaptureQueriesContext(connection) as deleting:
             services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace), suppress_sync=True)
+        assert Contact.objects.deleted().count() == n
         with CaptureQueriesContext(connection) as purging:
             services.purge(actor=admin_user, workspace=workspace, selected=everyone(workspace))
-        assert Suppression.objects.count() == 2 * n
+        assert Contact.objects.count() == 0
+        assert set(Suppression.objects.filter(kind="email").values_list("value", flat=True)) == {
+            f"p{i}@example.com" for i in range(n)
+        }
+        assert Suppression.objects.filter(kind="phone").count() == n
         assert DeletedAddress.objects.count() == 2 * n
         Suppression.objects.all().delete()
         DeletedAddress.objects.all().delete()
@@ -219,3 +232,160 @@ def test_purged_address_trace_matches_the_python_digest(workspace, admin_user):
         ("email", DeletedAddress.digest_of(workspace.pk, "email", "pat@example.com")),
         ("phone", DeletedAddress.digest_of(workspace.pk, "phone", "+14155550100")),
     }
+
+
+# --- Destructive actions act on exactly the people the dialog listed (#11.1) ---------------------
+
+
+def python_fingerprint(ids) -> tuple[int, int, int]:
+    """The fingerprint's formula again, in Python, written from its documentation (services.py)."""
+    p = 2**31 - 1
+    a, b, c, d = 1_952_213_323, 1_394_463_456, 1_077_327_815, 563_781_844
+
+    def h(pk):
+        x = pk % p
+        return (((a * x + b) % p * x + c) % p * x + d) % p
+
+    return len(ids), sum(ids), sum(h(pk) for pk in ids)
+
+
+def test_the_fingerprint_of_known_ids_is_the_same_known_value_on_every_database(workspace):
+    # Small ids, ids around 2**31 (the modulus) and a huge one: the arithmetic must stay exact.
+    ids = [1, 2, 3, 1000, 2**31 - 1, 2**31 + 41, 10**12 + 7]
+    for pk in ids:
+        ContactFactory(pk=pk, workspace=workspace)
+    ContactFactory(pk=5000, workspace=workspace, name="Not counted")
+    found = services.fingerprint(everyone(workspace).filter(pk__in=ids))
+    assert (found.count, found.id_sum, found.hash_sum) == python_fingerprint(ids)
+    assert str(found) == "7-1004294968349-4347448714"
+    assert services.Fingerprint.parse("7-1004294968349-4347448714") == found
+    assert str(services.fingerprint(everyone(workspace).none())) == "0-0-0"
+
+
+def test_a_swap_that_keeps_the_count_and_the_id_sum_still_changes_the_fingerprint(workspace):
+    for pk in (1, 2, 3, 4):
+        ContactFactory(pk=pk, workspace=workspace)
+    one_and_four = services.fingerprint(everyone(workspace).filter(pk__in=[1, 4]))
+    two_and_three = services.fingerprint(everyone(workspace).filter(pk__in=[2, 3]))
+    assert (one_and_four.count, one_and_four.id_sum) == (two_and_three.count, two_and_three.id_sum) == (2, 5)
+    assert one_and_four != two_and_three
+
+
+@pytest.mark.parametrize("junk", ["", "3", "3-4", "3-4-5-6", "a-b-c", "-1-2-3", "3-4-²", "1-2-" + "9" * 31])
+def test_a_malformed_fingerprint_is_not_a_fingerprint(junk):
+    assert services.Fingerprint.parse(junk) is None
+
+
+def test_delete_forever_of_the_same_number_but_other_people_erases_no_one(workspace, admin_user):
+    """The dialog listed Dee (1 to erase); now Ari is the one in Recently Deleted instead."""
+    dee = ContactFactory(workspace=workspace, name="Dee Deleted", deleted=True)
+    ari = ContactFactory(workspace=workspace, name="Ari Archived", archived=True)
+    ticked = everyone(workspace).filter(pk__in=[dee.pk, ari.pk])
+    shown = services.fingerprint(ticked.filter(deleted_at__isnull=False))
+    Contact.objects.filter(pk=dee.pk).update(deleted_at=None)
+    Contact.objects.filter(pk=ari.pk).update(deleted_at=timezone.now())
+    with pytest.raises(StaleConfirmation) as refused:
+        services.purge(actor=admin_user, workspace=workspace, selected=ticked, expected=shown)
+    assert refused.value.message == (
+        "Nothing was changed: 1 person was confirmed, and 1 qualifies now, but not the same person. "
+        "Someone changed them since the dialog opened; review the new numbers."
+    )
+    assert set(Contact.objects.values_list("name", flat=True)) == {"Dee Deleted", "Ari Archived"}
+    assert Operation.objects.count() == 0
+
+
+def test_delete_of_the_same_number_but_other_people_deletes_no_one(workspace, admin_user):
+    shown_people = ContactFactory.create_batch(2, workspace=workspace, archived=True)
+    others = ContactFactory.create_batch(2, workspace=workspace)
+    ticked = everyone(workspace)
+    shown = services.fingerprint(ticked.filter(archived_at__isnull=False))
+    Contact.objects.filter(pk__in=[p.pk for p in shown_people]).update(archived_at=None, stage=Stage.PAST)
+    Contact.objects.filter(pk__in=[p.pk for p in others]).update(archived_at=timezone.now(), stage=Stage.LOST)
+    before = list(Contact.objects.order_by("pk").values())
+    with pytest.raises(StaleConfirmation, match="2 people were confirmed, and 2 qualify now, but not the same"):
+        services.delete(actor=admin_user, workspace=workspace, selected=ticked, expected=shown)
+    assert list(Contact.objects.order_by("pk").values()) == before
+    assert TimelineEntry.objects.count() == 0
+
+
+def test_delete_of_exactly_the_people_the_dialog_listed_goes_ahead(workspace, admin_user):
+    people = ContactFactory.create_batch(3, workspace=workspace, archived=True)
+    ContactFactory(workspace=workspace)
+    shown = services.fingerprint(everyone(workspace).filter(archived_at__isnull=False))
+    outcome = services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace), expected=shown)
+    assert (outcome.done, outcome.skipped) == (3, 1)
+    assert set(Contact.objects.deleted()) == set(people)
+
+
+# --- Outcomes say why people were skipped (#11.10) ---------------------------------------------
+
+
+def test_the_outcome_says_why_each_skipped_person_was_skipped(workspace, member):
+    ContactFactory(workspace=workspace, stage=Stage.LOST)
+    ContactFactory.create_batch(2, workspace=workspace, in_open_stage=True)
+    ContactFactory(workspace=workspace, in_open_stage=True, assigned=True)
+    ContactFactory(workspace=workspace, archived=True)
+    outcome = services.archive(actor=member, workspace=workspace, selected=everyone(workspace))
+    assert (outcome.done, outcome.skipped) == (1, 4)
+    assert outcome.reasons == (("already archived", 1), ("in an open stage", 3), ("assigned", 1))
+
+
+# --- Rules that planted bugs got past (#11.25, #11.26) ------------------------------------------
+
+
+@pytest.mark.parametrize("stage", [Stage.PAST, Stage.LOST, Stage.NONE])
+def test_change_stage_to_a_closed_stage_leaves_people_in_recently_deleted_alone(workspace, member, stage):
+    deleted = ContactFactory(workspace=workspace, deleted=True, stage=Stage.LOST if stage != Stage.LOST else Stage.PAST)
+    archived = ContactFactory(workspace=workspace, archived=True, stage=deleted.stage)
+    outcome = services.change_stage(actor=member, workspace=workspace, selected=everyone(workspace), stage=stage)
+    assert (outcome.done, outcome.skipped) == (1, 1)
+    assert outcome.reasons == (("in Recently Deleted", 1),)
+    assert Contact.objects.get(pk=deleted.pk).stage == deleted.stage
+    assert Contact.objects.get(pk=archived.pk).stage == stage
+    assert not TimelineEntry.objects.filter(contact=deleted).exists()
+
+
+def test_restore_forgets_who_archived_them(workspace, member, manager):
+    person = ContactFactory(workspace=workspace, archived=True, archived_by=manager)
+    services.restore_from_archive(actor=member, workspace=workspace, selected=everyone(workspace))
+    person.refresh_from_db()
+    assert (person.archived_at, person.archived_by) == (None, None)
+
+
+# --- Round trips put every row back exactly (#11.31) ---------------------------------------------
+
+# What a round trip may change: when the row was last written, and which operation wrote it.
+BOOKKEEPING = {"updated_at", "operation_id"}
+
+
+def rows(workspace) -> dict:
+    return {
+        row["id"]: {k: v for k, v in row.items() if k not in BOOKKEEPING}
+        for row in Contact.objects.filter(workspace=workspace).values()
+    }
+
+
+def test_archive_then_undo_puts_every_field_of_every_person_back(workspace, member, manager):
+    ContactFactory.create_batch(2, workspace=workspace, stage=Stage.LOST, phone="+1 415 555 0100")
+    ContactFactory(workspace=workspace, in_open_stage=True, assigned=True)
+    ContactFactory(workspace=workspace, archived=True, archived_by=manager)
+    ContactFactory(workspace=workspace, deleted=True, archived_by=manager, deleted_by=manager)
+    before = rows(workspace)
+    outcome = services.archive(actor=member, workspace=workspace, selected=everyone(workspace))
+    assert outcome.done == 2
+    assert {p.archived_by for p in Contact.objects.filter(operation=outcome.operation)} == {member}
+    services.undo(actor=member, operation=outcome.operation)
+    assert rows(workspace) == before
+
+
+def test_delete_then_undo_puts_every_field_of_every_person_back(workspace, admin_user, manager):
+    ContactFactory.create_batch(2, workspace=workspace, archived=True, archived_by=manager)
+    ContactFactory(workspace=workspace, archived=True, archived_by=None)
+    ContactFactory(workspace=workspace, stage=Stage.ACTIVE)
+    ContactFactory(workspace=workspace, deleted=True, archived_by=manager, deleted_by=manager)
+    before = rows(workspace)
+    outcome = services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace))
+    assert outcome.done == 3
+    assert {p.deleted_by for p in Contact.objects.filter(operation=outcome.operation)} == {admin_user}
+    services.undo(actor=admin_user, operation=outcome.operation)
+    assert rows(workspace) == before

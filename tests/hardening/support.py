@@ -178,7 +178,7 @@ def replay_lifecycle(contact_ids, *, start_archived: bool, start_deleted: bool =
     return problems
 
 
-OUTCOME = re.compile(r"^(\d+) (?:person|people) (.+?)(?: · (\d+) skipped)?(?: · in Recently Deleted)?$")
+OUTCOME = re.compile(r"^(\d+) (?:person|people) (.+?)(?: · (\d+) skipped(?:: .+)?)?$")
 
 
 def told(response) -> tuple[int, int]:
@@ -194,3 +194,11 @@ def expected_from_dialog(response) -> str:
     match = re.search(r'name="expected" value="(\d+)"', response.content.decode())
     assert match, response.content.decode()[:500]
     return match.group(1)
+
+
+def confirmation_from_dialog(response) -> dict[str, str]:
+    """What the dialog's form sends back with a destructive confirm: the count and the fingerprint
+    of the people it listed (services.Fingerprint)."""
+    fingerprint = re.search(r'name="fingerprint" value="([^"]*)"', response.content.decode())
+    assert fingerprint, response.content.decode()[:500]
+    return {"expected": expected_from_dialog(response), "fingerprint": fingerprint.group(1)}

@@ -276,11 +276,14 @@ def pairs_to_query(pairs):
     return query
 
 
-def dialog_count(client, url, pairs) -> str | None:
+def dialog_confirmation(client, url, pairs) -> list[tuple[str, str]]:
+    """The count and fingerprint the dialog's form sends back, if it shows a form."""
     response = client.get(url, pairs_to_query(pairs), headers={"HX-Request": "true"})
     assert response.status_code < 500, response.content.decode()[:500]
-    match = re.search(r'name="expected" value="(\d+)"', response.content.decode())
-    return match.group(1) if match else None
+    body = response.content.decode()
+    count = re.search(r'name="expected" value="(\d+)"', body)
+    fingerprint = re.search(r'name="fingerprint" value="([^"]*)"', body)
+    return [("expected", count.group(1)), ("fingerprint", fingerprint.group(1))] if count and fingerprint else []
 
 
 @HYPOTHESIS
@@ -294,8 +297,8 @@ def test_no_input_to_the_bulk_endpoints_breaks_a_promise(world, data):
 
     with transaction.atomic():
         if request["method"] == "POST" and request["expected"] == "dialog":
-            shown = dialog_count(client, url, [(k, v) for k, v in pairs if k not in ("expected", "typed_count")])
-            pairs = [(k, v) for k, v in pairs if k != "expected"] + ([("expected", shown)] if shown else [])
+            shown = dialog_confirmation(client, url, [(k, v) for k, v in pairs if k not in ("expected", "typed_count")])
+            pairs = [(k, v) for k, v in pairs if k != "expected"] + shown
         if request["typed_count"] == "same":
             typed = dict(pairs).get("expected", "")
             pairs = [(k, v) for k, v in pairs if k != "typed_count"] + [("typed_count", typed)]

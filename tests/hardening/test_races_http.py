@@ -13,7 +13,14 @@ from django.test import Client
 
 from contacts.models import Contact, Role, Stage
 from tests.factories import ContactFactory, MembershipFactory, UserFactory, WorkspaceFactory
-from tests.hardening.support import HX, broken_promises, replay_lifecycle, run_together, told
+from tests.hardening.support import (
+    HX,
+    broken_promises,
+    confirmation_from_dialog,
+    replay_lifecycle,
+    run_together,
+    told,
+)
 
 ROUNDS = 15
 PEOPLE = 20
@@ -114,8 +121,10 @@ def test_delete_against_restore_over_http(team):
     for round_no in range(ROUNDS):
         ids = [p.pk for p in ContactFactory.create_batch(6, workspace=workspace, archived=True)]
         selection = {"audience": "archived", "selection": "ids", "ids": ",".join(map(str, ids))}
+        shown = confirmation_from_dialog(alice_browser.get("/bulk/delete/", selection, headers=HX))
+        assert shown["expected"] == str(len(ids))
         together = run_together(
-            post(alice_browser, "/bulk/delete/", {**selection, "expected": str(len(ids))}),
+            post(alice_browser, "/bulk/delete/", {**selection, **shown}),
             post(bob_browser, "/bulk/restore/", selection),
         )
         assert not together.errors, [repr(e) for e in together.errors]
@@ -144,7 +153,9 @@ def test_a_double_clicked_confirm_over_http_changes_nothing_the_second_time(team
     archive_tabs = browser(zed), browser(zed)
     for round_no in range(ROUNDS):
         ids = [p.pk for p in ContactFactory.create_batch(5, workspace=workspace, archived=True)]
-        data = {"audience": "archived", "selection": "ids", "ids": ",".join(map(str, ids)), "expected": "5"}
+        data = {"audience": "archived", "selection": "ids", "ids": ",".join(map(str, ids))}
+        data |= confirmation_from_dialog(first_tab.get("/bulk/delete/", data, headers=HX))  # both tabs show it
+        assert data["expected"] == "5"
         together = run_together(post(first_tab, "/bulk/delete/", data), post(second_tab, "/bulk/delete/", data))
         assert not together.errors, [repr(e) for e in together.errors]
         statuses = sorted(r.value.status_code for r in together.results)

@@ -14,10 +14,12 @@ import threading
 import time
 
 import pytest
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from contacts import services
+from contacts.bulk_actions import ACTIONS, preview
 from contacts.exceptions import StaleConfirmation
 from contacts.models import Contact, EntryKind, Operation, Role, Stage, TimelineEntry
 from tests.conftest import is_postgres
@@ -159,11 +161,10 @@ def test_a_double_clicked_delete_confirm_deletes_once_and_the_second_click_chang
     for round_no in range(ROUNDS):
         people = ContactFactory.create_batch(8, workspace=workspace, archived=True)
         ids = [p.pk for p in people]
+        shown = services.fingerprint(select_ids(workspace, ids))  # what both clicks' dialog listed
 
         def confirm():
-            return services.delete(
-                actor=ada, workspace=workspace, selected=select_ids(workspace, ids), expected=len(ids)
-            )
+            return services.delete(actor=ada, workspace=workspace, selected=select_ids(workspace, ids), expected=shown)
 
         operations = Operation.objects.count()
         together = run_together(confirm, confirm)
@@ -187,13 +188,14 @@ def test_delete_racing_restore_never_deletes_someone_who_was_not_archived(team, 
         people = ContactFactory.create_batch(10, workspace=workspace, archived=True)
         ids = [p.pk for p in people]
         restore_ids = ids[3:]  # the restorer ticked most of them
+        shown = services.fingerprint(select_ids(workspace, ids))  # the delete dialog listed all of them
 
         def delete():
             return services.delete(
                 actor=ada,
                 workspace=workspace,
                 selected=select_ids(workspace, ids),
-                expected=len(ids) if confirmed else None,
+                expected=shown if confirmed else None,
             )
 
         def restore():
@@ -273,10 +275,21 @@ def test_everyone_at_once_many_rounds_keeps_every_promise(team):
                 actor=cy, workspace=workspace, selected=select_ids(workspace, others), stage=Stage.ACTIVE
             ),
         )
-        for outcome in settle(together, operations):
+        archived, restored, assigned, staged = settle(together, operations)
+        for outcome in (archived, restored, assigned, staged):
             if outcome is not None:
-                assert outcome.done >= 0 and outcome.skipped >= 0
                 assert TimelineEntry.objects.filter(operation=outcome.operation).count() == outcome.done
+        # Each ticked person was either changed or skipped; whom the change recorded holds it still
+        # (nothing else in the round unassigns, or moves people out of an open stage).
+        for outcome, ticked, holds in ((assigned, some, {"assignee": cy}), (staged, others, {"stage": Stage.ACTIVE})):
+            if outcome is None:
+                continue
+            assert outcome.done + outcome.skipped == len(ticked), f"round {round_no}: {outcome}"
+            recorded = Contact.objects.filter(timeline__operation=outcome.operation)
+            assert set(recorded.values_list("pk", flat=True)) <= set(ticked)
+            assert recorded.filter(archived_at__isnull=True, **holds).count() == outcome.done
+        # Every person's row is where their timeline says it is (archive and restore each recorded once).
+        assert replay_lifecycle(ids, start_archived=False) == [], f"round {round_no}"
         # Next round: let people become archivable again, directly.
         Contact.objects.filter(pk__in=rng.sample(ids, 10), archived_at__isnull=True).update(
             assignee=None, stage=Stage.LOST
@@ -448,10 +461,19 @@ def test_people_joining_a_select_all_audience_meanwhile_do_not_break_the_counts(
     assert broken_promises() == []
     assert not together.errors, [repr(e) for e in together.errors]
     archived = together.results[0].value
-    assert archived.skipped >= 0
-    assert (
-        archived.done + archived.skipped == Contact.objects.filter(archived_at__isnull=False).count() + archived.skipped
+    # The archive's UPDATE ran after the three became Past: as a select-all of the audience "now",
+    # it took them too, and nobody in the audience was left to skip.
+    assert (archived.done, archived.skipped) == (8, 0)
+    assert ACTIONS["archive"].outcome_text(archived, {}) == "8 people archived"
+    everyone = Contact.objects.filter(workspace=workspace)
+    assert set(everyone.filter(archived_at__isnull=False, archived_by=ada).values_list("pk", flat=True)) == set(
+        everyone.values_list("pk", flat=True)
     )
+    assert TimelineEntry.objects.filter(operation=archived.operation, kind=EntryKind.ARCHIVED).count() == 8
+    # The three were moved to Past first, then archived: their timeline says so in that order.
+    for lead in leads:
+        kinds = list(TimelineEntry.objects.filter(contact=lead).order_by("pk").values_list("kind", flat=True))
+        assert kinds == [EntryKind.STAGE_CHANGED, EntryKind.ARCHIVED]
 
 
 def test_on_sqlite_a_second_writer_waits_for_the_first_instead_of_failing(team):
@@ -488,4 +510,132 @@ def test_on_sqlite_a_second_writer_waits_for_the_first_instead_of_failing(team):
     archived, (assigned, waited) = (r.value for r in together.results)
     assert waited >= 0.3, "the second writer did not wait for the first"
     assert archived.done == len(ids) and assigned.done == 0 and assigned.skipped == len(ids)
+    assert broken_promises() == []
+
+
+# --- Destructive confirms act on exactly the people the dialog listed (#11.1) ----------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("manager_commits", ["before-the-admin-locks", "while-holding-its-locks"])
+def test_delete_forever_erases_no_one_when_a_manager_swapped_the_person_it_listed(team, manager_commits):
+    """The admin ticks Dee and Ari; the Delete forever dialog lists 1 (Dee; Ari is only archived).
+    Meanwhile the manager restores Dee and deletes Ari. The admin's confirm must erase nobody
+    (before the fingerprint it erased Ari, whom the dialog said it would keep) and say why."""
+    if not is_postgres():
+        pytest.skip("needs two PostgreSQL connections with row locks")
+    workspace, ada, bob = team
+    dee = ContactFactory(workspace=workspace, name="Dee Deleted", deleted=True)
+    ari = ContactFactory(workspace=workspace, name="Ari Archived", archived=True)
+    both = [dee.pk, ari.pk]
+    dialog = preview(ACTIONS["purge"], select_ids(workspace, both), workspace, {})
+    assert (dialog.total, dialog.eligible) == (2, 1)
+
+    confirming, changed = threading.Event(), threading.Event()
+    original = services._check_expected
+
+    def admin_is_inside_its_transaction(expected, people, **kwargs):
+        # The admin's confirm has begun its transaction; before it locks, the manager commits.
+        if expected is not None and manager_commits == "before-the-admin-locks":
+            confirming.set()
+            assert changed.wait(10)
+        return original(expected, people, **kwargs)
+
+    waited = {}
+
+    def admin_confirms():
+        if manager_commits == "while-holding-its-locks":
+            assert changed.wait(10)
+        started = time.monotonic()
+        try:
+            services.purge(
+                actor=ada, workspace=workspace, selected=select_ids(workspace, both), expected=dialog.fingerprint
+            )
+        finally:
+            waited["seconds"] = time.monotonic() - started
+
+    def manager_swaps_them():
+        if manager_commits == "before-the-admin-locks":
+            assert confirming.wait(10)
+            services.restore_from_deleted(actor=bob, workspace=workspace, selected=select_ids(workspace, [dee.pk]))
+            services.delete(actor=bob, workspace=workspace, selected=select_ids(workspace, [ari.pk]))
+            changed.set()
+            return
+        with transaction.atomic():
+            services.restore_from_deleted(actor=bob, workspace=workspace, selected=select_ids(workspace, [dee.pk]))
+            services.delete(actor=bob, workspace=workspace, selected=select_ids(workspace, [ari.pk]))
+            changed.set()
+            time.sleep(0.5)  # the admin's confirm now waits for these row locks
+
+    services._check_expected = admin_is_inside_its_transaction
+    try:
+        together = run_together(admin_confirms, manager_swaps_them)
+    finally:
+        services._check_expected = original
+        changed.set()
+    refused = together.results[0].error
+    assert together.results[1].error is None, repr(together.results[1].error)
+    assert isinstance(refused, StaleConfirmation), repr(refused)
+    if manager_commits == "before-the-admin-locks":
+        # It locks and counts the people as they are now: as many, but not the ones listed.
+        said = "1 person was confirmed, and 1 qualifies now, but not the same person."
+    else:
+        # It waited for the manager's row locks, then found Dee no longer deleted (and Ari's
+        # deletion was not yet committed when its statement began).
+        assert waited["seconds"] >= 0.3, "the confirm did not wait for the manager's row locks"
+        said = "1 person was confirmed, but 0 qualify now."
+    assert refused.message == f"Nothing was changed: {said} " + (
+        "Someone changed them since the dialog opened; review the new numbers."
+    )
+    # Nobody was erased: Dee is back in Archived People, Ari is in Recently Deleted, as the manager left them.
+    people = {c.name: c for c in Contact.objects.filter(workspace=workspace)}
+    assert set(people) == {"Dee Deleted", "Ari Archived"}
+    assert people["Dee Deleted"].deleted_at is None and people["Dee Deleted"].archived_at is not None
+    assert people["Ari Archived"].deleted_at is not None and people["Ari Archived"].deleted_by == bob
+    assert not Operation.objects.filter(action="purge").exists()
+    assert broken_promises() == []
+
+
+@pytest.mark.postgres
+def test_someone_skipped_who_changed_before_the_count_is_said_to_have_changed_meanwhile(team):
+    """The archive skips Al (assigned); before it counts whom it skipped, Bob removes Al's assignee.
+    Al now has no reason to be skipped: the outcome says he changed meanwhile (#11.10)."""
+    if not is_postgres():
+        pytest.skip("SQLite holds the write lock from BEGIN IMMEDIATE: nobody can change anyone in between")
+    workspace, ada, bob = team
+    pat = ContactFactory(workspace=workspace, name="Pat Past", stage=Stage.PAST)
+    al = ContactFactory(workspace=workspace, name="Al Assigned", stage=Stage.PAST, assignee=bob)
+    written, unassigned = threading.Event(), threading.Event()
+    original = services._record_entries
+
+    def after_the_update(operation, *args, **kwargs):
+        if operation.action == "archive":
+            written.set()
+            assert unassigned.wait(10)
+        return original(operation, *args, **kwargs)
+
+    def archive_both():
+        return services.archive(actor=ada, workspace=workspace, selected=select_ids(workspace, [pat.pk, al.pk]))
+
+    def unassign_al():
+        assert written.wait(10)
+        try:
+            return services.remove_assignee(actor=bob, workspace=workspace, selected=select_ids(workspace, [al.pk]))
+        finally:
+            unassigned.set()
+
+    services._record_entries = after_the_update
+    try:
+        together = run_together(archive_both, unassign_al)
+    finally:
+        services._record_entries = original
+        unassigned.set()
+    assert not together.errors, [repr(e) for e in together.errors]
+    archived, removed = (r.value for r in together.results)
+    assert removed.done == 1
+    assert (archived.done, archived.skipped, archived.reasons) == (1, 1, (("changed meanwhile", 1),))
+    assert ACTIONS["archive"].outcome_text(archived, {}) == "1 person archived · 1 skipped: changed meanwhile"
+    assert Contact.objects.get(pk=pat.pk).archived_at is not None
+    al.refresh_from_db()
+    assert (al.archived_at, al.assignee) == (None, None)
     assert broken_promises() == []
