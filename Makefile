@@ -110,7 +110,7 @@ BENCH_ARGS ?=
 
 # Uses DATABASE_URL (SQLite by default); see bench/README.md for a throwaway PostgreSQL.
 bench: $(INSTALL_STAMP)
-	$(PY) manage.py bench $(BENCH_ARGS)
+	$(PY) -m bench $(BENCH_ARGS)
 
 loadtest: $(INSTALL_STAMP)
 	VENV=$(VENV) bash loadtest/run.sh
