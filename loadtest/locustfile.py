@@ -6,7 +6,7 @@
 Run from the project folder (the user names come from contacts/seeding/names.py). Each user logs
 in as one of the seeded accounts (loadtest1 admin, loadtest2 manager, the rest members; see
 loadtest/seed.py) through /accounts/login/ like a browser (CSRF token from the page, session
-cookie kept), starts with its share of a "tour" (between them the users do one of every kind of
+cookie kept), waits until every user has logged in, starts with its share of a "tour" (between them the users do one of every kind of
 task, so even a short run covers every write), then picks tasks at random:
 
     ~45% list pages   every audience, pages near and far, every sort, Table and List views,
@@ -47,6 +47,7 @@ from collections import defaultdict, deque
 from urllib.parse import urlencode, urlsplit
 
 import gevent
+import gevent.event
 from locust import FastHttpUser, between, events, task
 from locust.exception import StopUser
 from locust.stats import CSV_STATS_INTERVAL_SEC
@@ -115,6 +116,10 @@ def last_csv_snapshot(environment, **kwargs):
 class TeamMember(FastHttpUser):
     wait_time = between(0, 2 * THINK_S)
     numbers = itertools.count(1)
+    # Everyone logs in before anyone works: password hashing is slow on purpose, and list pages
+    # must not queue behind the other users' logins.
+    arrived = 0
+    everyone_in = gevent.event.Event()
 
     def on_start(self):
         self.number = next(self.numbers)
@@ -130,7 +135,13 @@ class TeamMember(FastHttpUser):
         self.pools: dict[str, deque] = defaultdict(lambda: deque(maxlen=300))
         self.totals: dict[str, int] = {}
         self.assigned: deque = deque(maxlen=50)  # people this user assigned, to unassign later
-        self.login()
+        try:
+            self.login()
+        finally:
+            TeamMember.arrived += 1
+            if TeamMember.arrived >= users:
+                TeamMember.everyone_in.set()
+        TeamMember.everyone_in.wait(timeout=120)
         if self.number <= users:
             for method in tour(self.number - 1, min(users, accounts)):
                 getattr(self, method)()

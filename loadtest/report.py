@@ -135,7 +135,7 @@ def print_report(results: dict, out=sys.stdout) -> None:
     )
     for name, s in results["groups"].items():
         line(name, s)
-    line("overall", results["overall"])
+    line("overall (login included)", results["overall"])
     if results["races"]:
         print("\n  answers to races between users (expected):", file=out)
         for race in results["races"]:

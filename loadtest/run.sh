@@ -159,12 +159,13 @@ EOF
 section "Locust on $BASE_URL: $USERS users for $SECONDS_TO_RUN s"
 locust_status=0
 rm -f "$RESULTS" "$CSV_PREFIX"_*   # a previous run's figures must not pass for this one's
-# Locust's own tables go to its log; the report below reads the same figures from its CSV files.
+# Locust's own output (its summary tables, warnings) goes to its log; the report below reads the
+# same figures from its CSV files.
 LOADTEST_PASSWORD="$PASSWORD" LOADTEST_THINK_MS="$THINK_MS" LOADTEST_ACCOUNTS="$USERS" \
 LOADTEST_WATCH="app=$GUNICORN_PID,db=$(head -n 1 "$PG_DATA/postmaster.pid")" \
     niced "$PY" -m locust -f loadtest/locustfile.py --headless --only-summary \
     -u "$USERS" -r "$SPAWN_RATE" --run-time "${SECONDS_TO_RUN}s" --stop-timeout 30s \
-    --host "$BASE_URL" --csv "$CSV_PREFIX" >"${CSV_PREFIX}_locust.log" || locust_status=$?
+    --host "$BASE_URL" --csv "$CSV_PREFIX" >"${CSV_PREFIX}_locust.log" 2>&1 || locust_status=$?
 # Exit 1 only says some requests failed (races included): the check below judges them.
 if [ ! -s "${CSV_PREFIX}_stats.csv" ] || [ "$locust_status" -gt 1 ]; then
     echo "Locust did not produce results (exit $locust_status); its output and gunicorn's log:" >&2
@@ -172,7 +173,8 @@ if [ ! -s "${CSV_PREFIX}_stats.csv" ] || [ "$locust_status" -gt 1 ]; then
     tail -n 50 "$WORK_DIR/gunicorn.log" >&2 || true
     exit 1
 fi
-echo "Locust's own summary: ${CSV_PREFIX}_locust.log"
+grep -E "WARNING|ERROR" "${CSV_PREFIX}_locust.log" | head -n 10 || true
+echo "Locust's own output and summary: ${CSV_PREFIX}_locust.log"
 
 # Stop the server before checking, so the check sees the final state.
 stop_gunicorn
