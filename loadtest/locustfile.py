@@ -254,6 +254,8 @@ class TeamMember(FastHttpUser):
             self.pools["archivable"].extend(ids)
         elif audience in ("stage-lead", "stage-potential", "stage-active"):
             self.pools["open"].extend(ids)
+        elif audience == "assigned-to-me":
+            self.pools["assigned"].extend(ids)
         if audience not in ("archived", "deleted"):
             self.pools["people"].extend(ids)
 
@@ -378,6 +380,7 @@ class TeamMember(FastHttpUser):
                 "people": ("my-people", ""),
                 "open": (self.rng.choice(["stage-lead", "stage-potential", "stage-active"]), ""),
                 "archived": ("archived", ""),
+                "assigned": ("assigned-to-me", ""),
                 "archivable": ("unassigned", self.rng.choice(["past", "lost", "none"])),
             }[pool]
             self.list_page("list", audience, stage=stage, page=self.random_page(f"{audience}||{stage}"))
@@ -463,7 +466,8 @@ class TeamMember(FastHttpUser):
         if self.assigned and self.rng.random() < 0.5:
             self.edit_person(self.assigned.popleft(), "assignee", lambda values: "" if "" in values else None)
             return
-        ids = self.sample("open", 1, 4)
+        # People with an assignee (their own), so that the dialog has someone to act on.
+        ids = self.sample("assigned", 1, 4)
         if ids is not None:
             params = {"audience": "my-people", "selection": "ids", "ids": ",".join(ids)}
             self.bulk("remove_assignee", params, "remove assignee ids")
