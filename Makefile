@@ -72,9 +72,11 @@ clean-venv:
 
 # --- run --------------------------------------------------------------------
 
+# DEBUG=1 for every step: development settings (and the development SECRET_KEY, which
+# production settings refuse).
 run: $(INSTALL_STAMP)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/accounts/login/
 	DEBUG=1 $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo
 	@echo "=================================================================="
@@ -116,8 +118,10 @@ test: chromium
 BENCH_ARGS ?=
 
 # Uses DATABASE_URL (SQLite by default); see bench/README.md for a throwaway PostgreSQL.
+# Production settings (DEBUG off) need a SECRET_KEY: a throwaway one unless you set your own.
 bench: $(INSTALL_STAMP)
-	$(PY) -m bench $(BENCH_ARGS)
+	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	  $(PY) -m bench $(BENCH_ARGS)
 
 loadtest: $(LOAD_STAMP)
 	VENV=$(VENV) bash loadtest/run.sh

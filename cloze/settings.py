@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -12,11 +13,34 @@ def env_flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_flag("DEBUG", False)
+def env_whole_number(name: str, default: int, meaning: str) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()):
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}: {meaning}.")
+    return int(raw)
 
-# Production sets SECRET_KEY; the fallback is for development and tests only
-# (check --deploy flags it).
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-only-key"
+
+DEBUG = env_flag("DEBUG", False)
+# Set by `make test` and .ci/run: the test suite, which runs with DEBUG off.
+TESTING = env_flag("TESTING", False)
+
+# SECRET_KEY signs sessions and password-reset links and keys the digests of purged people's
+# addresses (contacts.models.DeletedAddress), so production must have its own. The
+# development key is only for DEBUG=1 (make run) and TESTING=1 (make test).
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key"
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set (or is only the development key). With DEBUG off this is a production "
+            "server, and it needs a long random key of its own, the same on every server. Make one with\n"
+            "    python -c 'import secrets; print(secrets.token_urlsafe(50))'\n"
+            "and set it in the environment as SECRET_KEY=... "
+            "(For development run with DEBUG=1, as `make run` does; the tests run with TESTING=1.)"
+        )
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
@@ -46,7 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "contacts.htmx.HtmxMiddleware",  # django-htmx's request.htmx, plus Vary for the htmx headers read
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -61,7 +85,43 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+# Behind reverse proxies every request comes from the proxy's address, so lockout would be shared
+# by everyone behind it: PROXY_COUNT (README) says how many proxies append to X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "cloze.client_ip.client_ip_address"
+PROXY_COUNT = env_whole_number(
+    "PROXY_COUNT", 0, "the number of reverse proxies in front of the app that append to X-Forwarded-For (usually 1)"
+)
+
+# Email (only password reset sends any). Tests keep it in django.core.mail.outbox; with
+# EMAIL_HOST set it goes out by SMTP (STARTTLS on port 587 unless told otherwise); in
+# development without EMAIL_HOST it is printed on the console. A production server without
+# EMAIL_HOST cannot send mail, so it offers no password reset (PASSWORD_RESET_BY_EMAIL):
+# an admin sets a new password instead.
+# (Lower-case names: Django 6.1 refuses its old EMAIL_* settings beside MAILERS.)
+email_host = os.environ.get("EMAIL_HOST", "").strip()
+if TESTING:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+elif email_host or not DEBUG:
+    use_ssl = env_flag("EMAIL_USE_SSL")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                # Without EMAIL_HOST: Django's traditional local mail server, used by nothing here.
+                "host": email_host or "localhost",
+                "port": env_whole_number("EMAIL_PORT", 465 if use_ssl else 587, "the mail server's port"),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_ssl": use_ssl,
+                "use_tls": not use_ssl and env_flag("EMAIL_USE_TLS", True),
+                "timeout": 10,  # a stuck mail server must not hold a web worker for long
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "My People <webmaster@localhost>"
+PASSWORD_RESET_BY_EMAIL = bool(TESTING or DEBUG or email_host)
 
 ROOT_URLCONF = "cloze.urls"
 
@@ -76,6 +136,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "contacts.account_views.password_reset_context",
             ],
         },
     },
@@ -125,7 +186,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or env_flag("TESTING")
+        if DEBUG or TESTING
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }

@@ -32,6 +32,7 @@ from contacts.models import (
     reasons,
 )
 from contacts.normalize import normalize_email, normalize_phone
+from contacts.text import control_character, for_terminal, single_line
 
 COLUMNS = ("name", "email", "phone", "company", "title", "stage", "assignee", "archived")
 TEXT_COLUMNS = ("name", "email", "phone", "company", "title")
@@ -56,7 +57,8 @@ class ImportFailed(Exception):
         self.problems = problems
 
     def report(self) -> str:
-        lines = [str(p) for p in self.problems[:MAX_PROBLEMS_SHOWN]]
+        """One line per problem, safe to print: names in problems come from files and users."""
+        lines = [for_terminal(str(p)) for p in self.problems[:MAX_PROBLEMS_SHOWN]]
         if len(self.problems) > MAX_PROBLEMS_SHOWN:
             lines.append(f"... and {len(self.problems) - MAX_PROBLEMS_SHOWN} more")
         return "\n".join(lines)
@@ -82,10 +84,30 @@ def decode(data: bytes) -> str:
         ) from None
 
 
+def _broken_file(error: csv.Error, line: int) -> ImportFailed:
+    """The file stops being CSV on `line` (where the row starts); nothing after it can be trusted."""
+    message = str(error)
+    if message.startswith("field larger than field limit"):
+        # Usually a quote left open: the rest of the file then reads as one value.
+        message = f'a value is longer than {csv.field_size_limit():,} characters; is a closing quote (") missing?'
+    elif message == "unexpected end of data":
+        message = 'a quote (") opened on this line is never closed'
+    else:
+        message = f"malformed CSV: {message}"
+    return ImportFailed([Problem(line, message)])
+
+
 def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
-    """(line number, {column: value}) for every non-blank row, after checking the header."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    """(line number, {column: value}) for every non-blank row, after checking the header.
+
+    Strict, so a quote left open is an error on its line rather than the rest of the file
+    silently read as one value.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        raise _broken_file(error, 1) from None
     if header is None:
         raise ImportFailed([Problem(1, "the file is empty; it needs a header row starting with 'name'")])
     columns = [c.strip().lower() for c in header]
@@ -105,8 +127,14 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
 
     rows = []
     previous_end = reader.line_num
-    for cells in reader:
+    while True:
         # A quoted value may span lines; report the line the row starts on.
+        try:
+            cells = next(reader, None)
+        except csv.Error as error:
+            raise _broken_file(error, previous_end + 1) from None
+        if cells is None:
+            break
         line, previous_end = previous_end + 1, reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
@@ -139,8 +167,17 @@ def _check_row(row: dict[str, str], workspace: Workspace, members: _Members) -> 
     """The unsaved contact for one row, or the reasons it is bad."""
     if "__too_many__" in row:
         return None, [row["__too_many__"]]
+    # Refused rather than cleaned: the person importing can fix the file (and PostgreSQL cannot store NUL).
+    controls = [
+        f"{column} contains a control character ({found}); remove it"
+        for column, value in row.items()
+        if (found := control_character(value))
+    ]
+    if controls:
+        return None, controls
     problems = []
-    values = {column: row.get(column, "") for column in COLUMNS}
+    # Every column is one line: tabs and line breaks inside a quoted value become spaces.
+    values = {column: single_line(row.get(column, "")) for column in COLUMNS}
     if not values["name"]:
         problems.append("name is missing")
     for column in TEXT_COLUMNS:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django_tables2 import RequestConfig
 
 from audiences.registry import AUDIENCES, get_audience
 from contacts.bulk_actions import ACTIONS
-from contacts.exceptions import BadSelection
-from contacts.models import Membership
+from contacts.exceptions import BadSelection, NotFound
+from contacts.models import WHO_MAY_DELETE, Membership
 from contacts.selection import PeopleFilter
 from contacts.tables import IdsFirstPaginator, PeopleTable
 
@@ -45,11 +44,11 @@ def build_listing(request, view: str | None = None) -> dict:
     workspace = membership.workspace
     audience = get_audience(request.GET.get("audience"))
     if audience is None:
-        raise Http404("There is no such audience.")
+        raise NotFound("There is no such audience.")
     try:
         people_filter = PeopleFilter.from_params(request.GET)
     except BadSelection as error:
-        raise Http404(error.message) from error
+        raise NotFound(error.message) from error
     people = people_filter.apply(audience.people_for(workspace, request.user), workspace)
     table = PeopleTable.for_audience(people.select_related("assignee"), audience)
     RequestConfig(request, paginate=False).configure(table)  # sorting from the address
@@ -69,4 +68,7 @@ def build_listing(request, view: str | None = None) -> dict:
         "views": VIEWS,
         "table": table,
         "bulk_actions": [ACTIONS[name] for name in audience.actions if ACTIONS[name].allowed_for(membership)],
+        # The menu also shows what the user's role does not allow, disabled, with the reason.
+        "bulk_menu": [(ACTIONS[name], ACTIONS[name].allowed_for(membership)) for name in audience.actions],
+        "who_may_delete": WHO_MAY_DELETE,
     }

@@ -27,6 +27,8 @@ class Role(models.TextChoices):
 
 
 ROLES_THAT_DELETE = frozenset({Role.ADMIN, Role.MANAGER})
+# What the others are told, beside the Delete they cannot use.
+WHO_MAY_DELETE = "Only admins and managers can delete"
 
 
 class Stage(models.TextChoices):

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, IntegrityError
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import reswap
 
 from contacts import services
 from contacts.exceptions import ContactError
 from contacts.listing import current_membership
-from contacts.models import OPEN_STAGE_BLOCKERS, Contact, Membership, Stage, reasons
+from contacts.models import OPEN_STAGE_BLOCKERS, Contact, Membership, Stage, display_name, reasons
 from contacts.selection import as_number
-from contacts.timeline import details_context
-from contacts.views import BUSY, SOMEONE_ELSE
+from contacts.timeline import details_context, pane_audience, person_address
+from contacts.views import BUSY, SOMEONE_ELSE, _outcome
 
 DETAILS = "contacts/people.html#details"
 
@@ -35,12 +36,28 @@ def change_person(request, pk: int, field: str):
     except DatabaseError:
         return _details(request, person, error=f"{BUSY} Please try again.", status=503)
     person.refresh_from_db()
-    if outcome is not None and not outcome.done:
+    if not outcome.done:
         blocked = reasons(person, OPEN_STAGE_BLOCKERS)
         message = blocked[0].message if blocked else "Nothing to change."
         return _details(request, person, error=message, status=409 if blocked else 200)
-    response = _details(request, person)
-    return trigger_client_event(response, "contactsChanged", {"person": person.pk})
+    text = _said(field, person)
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect(person_address(request, person))
+    # As after a bulk action: the status with Undo, and contactsChanged redraws the list and this
+    # pane (still open: the list refreshes at the address, which names the person).
+    response = _outcome(request, text, outcome.operation, pane_audience(request).slug, membership)
+    return reswap(response, "none")
+
+
+def _said(field: str, person: Contact) -> str:
+    if field == "stage":
+        if not person.stage:
+            return f"Stage removed from {person.name}"
+        return f"{person.name} moved to {person.stage_label}"
+    if person.assignee_id is None:
+        return f"Assignee removed from {person.name}"
+    return f"{person.name} assigned to {display_name(person.assignee)}"
 
 
 def _apply(field: str, request, workspace, one):
@@ -62,6 +79,10 @@ def _apply(field: str, request, workspace, one):
     return services.assign(actor=actor, workspace=workspace, selected=one, assignee=member.user)
 
 
-def _details(request, person, error: str = "", status: int = 200):
+def _details(request, person, error: str, status: int = 200):
+    """The pane again, saying why nothing changed (without JavaScript: the person's page says it)."""
+    if not request.htmx:
+        messages.error(request, error)
+        return redirect(person_address(request, person))
     context = details_context(request, current_membership(request), person) | {"edit_error": error}
     return render(request, DETAILS, context, status=status)

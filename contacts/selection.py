@@ -1,8 +1,10 @@
 """What the user is looking at and what they picked, parsed from request parameters.
 
 A selection is either a list of ids or "everyone in this audience under this
-search and filter". Selecting all never sends ids, so it works for any number
-of people and never hits DATA_UPLOAD_MAX_NUMBER_FIELDS.
+search and filter", less the people unticked since (`except`). Selecting all never
+sends the ids of everyone, so it works for any number of people and never hits
+DATA_UPLOAD_MAX_NUMBER_FIELDS. Ids travel comma-separated in one field, in a POST
+body: thousands of them do not fit in an address.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.http import QueryDict
 from audiences.registry import Audience, get_audience
 from contacts.exceptions import BadSelection
 from contacts.models import Contact, Stage, Workspace, none_of
+from contacts.text import control_character
 
 MAX_SEARCH_LENGTH = 200
 
@@ -31,8 +34,9 @@ class PeopleFilter:
     @classmethod
     def from_params(cls, params: QueryDict) -> PeopleFilter:
         q = params.get("q", "").strip()
-        if "\x00" in q:
-            raise BadSelection("The search cannot contain a NUL character.")
+        # Refused, not cleaned: a select-all acts on whoever the search finds, so it must be the search typed.
+        if found := control_character(q):
+            raise BadSelection(f"The search cannot contain control characters ({found}).")
         if len(q) > MAX_SEARCH_LENGTH:
             raise BadSelection(f"The search is too long (at most {MAX_SEARCH_LENGTH} characters).")
         stage_param = params.get("stage", "")
@@ -111,6 +115,8 @@ class Selection:
     filter: PeopleFilter
     # None means everyone in the audience under the filter.
     ids: tuple[int, ...] | None
+    # With "everyone": the people unticked since, left out.
+    excluded: tuple[int, ...] = ()
 
     @classmethod
     def from_params(cls, params: QueryDict) -> Selection:
@@ -119,10 +125,18 @@ class Selection:
             raise BadSelection("Unknown audience.")
         people_filter = PeopleFilter.from_params(params)
         mode = params.get("selection", "ids")
-        if mode == "all":
-            return cls(audience, people_filter, None)
-        if mode != "ids":
+        if mode not in ("all", "ids"):
             raise BadSelection("Unknown kind of selection.")
+        excluded = parse_ids(params.getlist("except"))
+        if len(excluded) > settings.MAX_SELECTED_IDS:
+            raise BadSelection(
+                f"Too many people unticked from “Select all” (at most {settings.MAX_SELECTED_IDS}); "
+                "clear the selection and tick the ones you want instead."
+            )
+        if mode == "all":
+            return cls(audience, people_filter, None, excluded)
+        if excluded:
+            raise BadSelection("Leaving people out only goes with “Select all”.")
         ids = parse_ids(params.getlist("ids"))
         if not ids:
             raise BadSelection("Select at least one person first.")
@@ -139,7 +153,9 @@ class Selection:
     def people(self, workspace: Workspace, user) -> QuerySet:
         """The selected people, as a single-table queryset a bulk UPDATE can filter directly."""
         if self.is_all:
-            return self.filter.apply(self.audience.people_for(workspace, user), workspace)
+            people = self.filter.apply(self.audience.people_for(workspace, user), workspace)
+            # Unknown or foreign ids here can only leave out no one, so they need no check.
+            return people.exclude(pk__in=self.excluded) if self.excluded else people
         # Ticked people are taken as they are now, even if they left the audience
         # since (archived by someone else): the action's rules then skip them with a reason.
         return Contact.objects.in_workspace(workspace).filter(pk__in=self.ids)
@@ -161,4 +177,6 @@ class Selection:
         params += list(self.filter.as_params().items())
         if self.ids is not None:
             params.append(("ids", ",".join(map(str, self.ids))))
+        if self.excluded:
+            params.append(("except", ",".join(map(str, self.excluded))))
         return params

@@ -337,6 +337,7 @@ UNDO_ACTIONS = {
     "undelete": "delete",
     "change_stage": "change_stage",
     "remove_assignee": "assign",
+    "assign": "assign",  # back to the previous assignee, or to none
 }
 
 
@@ -397,6 +398,8 @@ def _put_back_previous(actor, operation: Operation, workspace: Workspace) -> Out
         if field == "stage":
             value, blockers, kind = previous, change_stage_blockers(previous, workspace), EntryKind.STAGE_CHANGED
             summary = f"Stage set back to {workspace.stage_label(previous)}"
+        elif not previous:  # they had no assignee before
+            value, blockers, kind, summary = None, (), EntryKind.UNASSIGNED, "Assignee removed again"
         else:
             membership = Membership.objects.filter(workspace=workspace, user_id=int(previous)).first()
             if membership is None:

@@ -26,8 +26,10 @@ unique per person, so syncing the same file again adds nothing.
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
+import itertools
 import mailbox
 import re
 from collections import Counter, defaultdict
@@ -43,7 +45,7 @@ from enum import Enum, StrEnum
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -62,6 +64,7 @@ from contacts.models import (
     Workspace,
 )
 from contacts.normalize import normalize_email, normalize_phone
+from contacts.text import control_character, single_line
 
 EMAIL = SuppressionKind.EMAIL.value
 PHONE = SuppressionKind.PHONE.value
@@ -73,6 +76,8 @@ SIGHTINGS_PER_BATCH_ITEM = 4
 MAX_MESSAGE_ID = 280
 SUMMARY_LENGTH = 500
 NAME_LENGTH = 200
+# Dates outside these years are typos or forgeries (and near year 1 or 9999 they overflow).
+YEARS = range(1900, 2201)
 
 
 # --- What sync reports -------------------------------------------------------------------------------
@@ -281,8 +286,8 @@ class _Headers:
         found = []
         for display_name, addr_spec in getaddresses([text]):
             email = normalize_email(addr_spec)
-            if len(email) <= 254 and _EMAIL_SHAPE.match(email):
-                found.append((email, _clean(_decode_words(display_name, name), NAME_LENGTH)))
+            if len(email) <= 254 and _EMAIL_SHAPE.match(email) and not control_character(email):
+                found.append((email, single_line(_decode_words(display_name, name), NAME_LENGTH)))
         return found
 
 
@@ -297,16 +302,18 @@ def _decode_words(text: str, name: str) -> str:
     return text
 
 
-def _clean(text: str, length: int) -> str:
-    return _WHITESPACE.sub(" ", text).strip()[:length]
-
-
 def _message_key(message_id: str | None, fallback: list) -> str:
     if message_id:
         message_id = message_id.strip()
-    if message_id and len(message_id) <= MAX_MESSAGE_ID and not _WHITESPACE.search(message_id):
+    if (
+        message_id
+        and len(message_id) <= MAX_MESSAGE_ID
+        and not _WHITESPACE.search(message_id)
+        and not control_character(message_id)
+    ):
         return f"msg:{message_id}"
-    # No usable Message-ID: the same message still gives the same key on every run.
+    # No usable Message-ID (none, too long, or with characters no key should hold): the same
+    # message still gives the same key on every run.
     basis = message_id or "\x1f".join(str(part) for part in fallback)
     return f"msg-sha256:{hashlib.sha256(basis.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
@@ -318,7 +325,7 @@ def _parse_date(text: str | None) -> datetime:
         at = parsedate_to_datetime(str(text))
     except (TypeError, ValueError, IndexError, OverflowError):
         raise _Skipped("unparseable Date") from None
-    if not 1900 <= at.year <= 2200:
+    if at.year not in YEARS:
         raise _Skipped("unparseable Date")
     if timezone.is_naive(at):  # "-0000": the sender did not say; UTC is the convention
         at = at.replace(tzinfo=UTC)
@@ -338,7 +345,7 @@ def message_sightings(data: bytes, position: str, own: OwnAddresses) -> list[Sig
         raise _Skipped("unparseable From header")
     at = _parse_date(headers.text("Date"))
     to, cc = headers.addresses("To"), headers.addresses("Cc")
-    subject = _clean(headers.decoded("Subject"), SUMMARY_LENGTH)
+    subject = single_line(headers.decoded("Subject"), SUMMARY_LENGTH)
     key = _message_key(headers.text("Message-ID"), [at.isoformat(), senders, to, cc, subject])
 
     sender = senders[0]
@@ -442,6 +449,8 @@ def _item(data: bytes, position: str, own: OwnAddresses) -> Item:
         return message_sightings(data, position, own)
     except _Skipped as skipped:
         return Skip(position, str(skipped))
+    except Exception as error:  # the bytes come from anyone: a parser's surprise costs one message, not the sync
+        return Skip(position, f"malformed message ({error.__class__.__name__})")
 
 
 # --- Calls -------------------------------------------------------------------------------------------
@@ -510,6 +519,8 @@ def _calls(lines: list[bytes], first: int, columns: dict[str, int], region: str)
             yield Skip(position, str(skipped))
         except csv.Error as error:
             yield Skip(position, f"malformed CSV ({error})")
+        except Exception as error:  # as for messages: one row's surprise never stops the sync
+            yield Skip(position, f"malformed call ({error.__class__.__name__})")
 
 
 def call_sighting(row: list[str], columns: dict[str, int], region: str, position: str) -> Sighting:
@@ -530,6 +541,8 @@ def call_sighting(row: list[str], columns: dict[str, int], region: str, position
         at = datetime.fromisoformat(cell("started_at"))
     except ValueError:
         raise _Skipped(f"unparseable started_at {_shown(cell('started_at'))}") from None
+    if at.year not in YEARS:
+        raise _Skipped(f"started_at {_shown(cell('started_at'))} is out of range")
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
     duration = None
@@ -546,7 +559,7 @@ def call_sighting(row: list[str], columns: dict[str, int], region: str, position
     key = f"call:{number}@{at.astimezone(UTC).isoformat()}"
     return Sighting(
         Address(PHONE, number),
-        _clean(cell("name"), NAME_LENGTH),
+        single_line(cell("name"), NAME_LENGTH),
         True,
         EntryKind.CALL,
         at,
@@ -614,9 +627,30 @@ class _Writer:
 
     def flush(self) -> None:
         if self.pending:
-            with transaction.atomic():
-                _Batch(self, self.pending).write()
+            # A message's sightings are added together, and its position names it.
+            self._write([list(one) for _, one in itertools.groupby(self.pending, key=lambda s: s.position)])
         self.pending, self.pending_items = [], 0
+
+    def _write(self, messages: list[list[Sighting]]) -> None:
+        """The messages in one transaction. If the database refuses a value, the batch is rolled
+        back (counts included) and written again in halves, down to the one message that cannot be
+        stored, which is skipped with the reason: one bad message never stops the sync.
+
+        Only errors about the data are caught; a lost connection or a lock timeout still ends the
+        sync, as nothing after it could be written either.
+        """
+        counted = {name: copy.copy(value) for name, value in vars(self.report).items()}
+        try:
+            with transaction.atomic():
+                _Batch(self, [s for message in messages for s in message]).write()
+        except (DataError, IntegrityError, UnicodeEncodeError) as error:
+            vars(self.report).update(counted)
+            if len(messages) == 1:
+                self.report.skipped.append(Skip(messages[0][0].position, f"cannot be stored: {_first_line(error)}"))
+                return
+            half = len(messages) // 2
+            self._write(messages[:half])
+            self._write(messages[half:])
 
 
 class _Batch:
@@ -902,6 +936,10 @@ class _Batch:
                 named.append(row)
         if named:
             DiscoveredPerson.objects.bulk_update(set(named), ["name"])
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [error.__class__.__name__])[0][:200]
 
 
 def _entry(contact_id, kind, at, direction, summary, source_key) -> TimelineEntry:

@@ -15,15 +15,28 @@ def home_audience(person: Contact):
     return ARCHIVED if person.archived_at else MY_PEOPLE
 
 
+def pane_audience(request):
+    """The audience the pane was opened from (the address says; My People if not)."""
+    return get_audience(request.GET.get("audience")) or MY_PEOPLE
+
+
+def person_address(request, person: Contact, **extra) -> str:
+    """The person's page in List and Details View, in the audience they were opened from."""
+    query = urlencode({"audience": pane_audience(request).slug, "view": "list", **extra})
+    return f"{reverse('person', args=[person.pk])}?{query}"
+
+
 def details_context(request, membership: Membership, person: Contact) -> dict:
     entries = Paginator(person.timeline.select_related("actor"), ENTRIES_PER_PAGE)
+    timeline = entries.get_page(request.GET.get("entries"))
     home = home_audience(person)
-    audience = get_audience(request.GET.get("audience")) or MY_PEOPLE
+    newer, older = timeline.has_previous(), timeline.has_next()
     return {
-        "audience": audience,
-        "person_url": f"{reverse('person', args=[person.pk])}?{urlencode({'audience': audience.slug, 'view': 'list'})}",
+        "audience": pane_audience(request),
         "person": person,
-        "timeline": entries.get_page(request.GET.get("entries")),
+        "timeline": timeline,
+        "newer_entries_url": person_address(request, person, entries=timeline.previous_page_number()) if newer else "",
+        "older_entries_url": person_address(request, person, entries=timeline.next_page_number()) if older else "",
         "person_audience": home,
         # Stage and assignee are edited in place; the pane offers the lifecycle actions.
         "person_actions": [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/<int:pk>/assignee/", person_views.change_person, {"field": "assignee"}, name="change-assignee"),
     path("bulk/", views.bulk_start, name="bulk-start"),
     path("bulk/<str:action>/", views.bulk, name="bulk"),
+    path("bulk/<str:action>/dialog/", views.bulk_dialog, name="bulk-dialog"),
     path("undo/<int:operation_id>/", views.undo, name="undo"),
     path("settings/suppressions/", suppression_views.suppressions, name="suppressions"),
     path("settings/suppressions/<int:pk>/lift/", suppression_views.lift_suppression, name="lift-suppression"),

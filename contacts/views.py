@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import replace_url, trigger_client_event
 
 from contacts import services
 from contacts.bulk_actions import ACTIONS, BulkAction, preview
-from contacts.exceptions import BadSelection, ContactError, NotAllowed, StaleConfirmation
+from contacts.exceptions import BadSelection, ContactError, NotAllowed, NotFound, StaleConfirmation, UnknownAction
+from contacts.htmx import wants_fragment
 from contacts.listing import build_listing, current_membership
-from contacts.models import Contact, Operation, none_of
+from contacts.models import WHO_MAY_DELETE, Contact, Operation, none_of
 from contacts.selection import Selection, as_number
 from contacts.timeline import details_context
 
@@ -41,22 +42,27 @@ def people(request):
 @require_GET
 def person(request, pk: int):
     context = build_listing(request, view="list")
-    person = get_object_or_404(
+    person = (
         Contact.objects.in_workspace(context["workspace"])
         .not_deleted()
-        .select_related("workspace", "assignee", "archived_by"),
-        pk=pk,
+        .select_related("workspace", "assignee", "archived_by")
+        .filter(pk=pk)
+        .first()
     )
+    if person is None:
+        if wants_fragment(request, "people-region"):
+            # The list redrew itself after the open person was deleted: the list, at its own address.
+            response = render(request, f"{PEOPLE_TEMPLATE}#people-region", context)
+            return replace_url(response, f"{reverse('people')}?{request.GET.urlencode()}")
+        raise Http404("No Contact matches the given query.")  # the plain 404 page, as for any missing person
     context |= details_context(request, context["membership"], person)
-    if request.htmx and request.htmx.target == "details" and not request.htmx.history_restore_request:
+    if wants_fragment(request, "details"):
         return render(request, f"{PEOPLE_TEMPLATE}#details", context)
     return render(request, _people_template(request), context)
 
 
 def _people_template(request) -> str:
-    if request.htmx and request.htmx.target == "people-region" and not request.htmx.history_restore_request:
-        return f"{PEOPLE_TEMPLATE}#people-region"
-    return PEOPLE_TEMPLATE
+    return f"{PEOPLE_TEMPLATE}#people-region" if wants_fragment(request, "people-region") else PEOPLE_TEMPLATE
 
 
 @login_required
@@ -65,7 +71,7 @@ def bulk_start(request):
     """Without JavaScript, the table's form lands here with the chosen action."""
     action = request.GET.get("action", "")
     if action not in ACTIONS:
-        raise Http404("Unknown action.")
+        raise NotFound("Unknown action.")
     params = request.GET.copy()
     params.pop("action")
     return redirect(f"{reverse('bulk', args=[action])}?{params.urlencode()}")
@@ -75,35 +81,49 @@ def bulk_start(request):
 @require_http_methods(["GET", "POST"])
 def bulk(request, action: str):
     """GET shows the confirmation dialog; POST acts. Bad input changes nothing and says why."""
-    bulk_action = ACTIONS.get(action)
-    if bulk_action is None:
-        return _error(request, "Unknown action.", status=404)
-    membership = current_membership(request)
-    params = request.POST if request.method == "POST" else request.GET
+    confirming = request.method == "POST"
     try:
-        selection = Selection.from_params(params)
-        if bulk_action.name not in selection.audience.actions:
-            raise BadSelection(
-                f"{bulk_action.label} is not available in {selection.audience.name_for(membership.workspace)}."
-            )
-        if not bulk_action.allowed_for(membership):
-            raise NotAllowed("Only admins and managers can delete people.")
-        selection.check_ids_exist(membership.workspace)
+        dialog = _dialog(request, action, request.POST if confirming else request.GET, confirming)
     except ContactError as error:
         return _error(request, error.message, status=error.status)
-    dialog = _Dialog(request, bulk_action, membership, selection, params)
-    if request.method == "POST":
-        return dialog.confirm()
+    return dialog.confirm() if confirming else dialog.show()
+
+
+@login_required
+@require_POST
+def bulk_dialog(request, action: str):
+    """The confirmation dialog, asked for with the selection in the body: thousands of ticked ids
+    do not fit in an address (gunicorn refuses a request line over 4,094 bytes). Never acts."""
+    try:
+        dialog = _dialog(request, action, request.POST, confirming=False)
+    except ContactError as error:
+        return _error(request, error.message, status=error.status)
     return dialog.show()
+
+
+def _dialog(request, action: str, params, confirming: bool) -> _Dialog:
+    bulk_action = ACTIONS.get(action)
+    if bulk_action is None:
+        raise UnknownAction("Unknown action.")
+    membership = current_membership(request)
+    selection = Selection.from_params(params)
+    if bulk_action.name not in selection.audience.actions:
+        raise BadSelection(
+            f"{bulk_action.label} is not available in {selection.audience.name_for(membership.workspace)}."
+        )
+    if not bulk_action.allowed_for(membership):
+        raise NotAllowed(f"{WHO_MAY_DELETE} people.")
+    selection.check_ids_exist(membership.workspace)
+    return _Dialog(request, bulk_action, membership, selection, params, confirming)
 
 
 class _Dialog:
     """The confirmation dialog of one bulk action over one selection."""
 
-    def __init__(self, request, action: BulkAction, membership, selection: Selection, params):
+    def __init__(self, request, action: BulkAction, membership, selection: Selection, params, confirming: bool):
         self.request, self.action, self.selection = request, action, selection
         self.membership, self.workspace = membership, membership.workspace
-        chosen = request.method == "POST" or "new_stage" in params
+        chosen = confirming or "new_stage" in params
         self.form = action.make_form(params if chosen else None, self.workspace)
         self.options = self._options()
         self.people = selection.people(self.workspace, request.user)

@@ -1,5 +1,10 @@
 /* My People: selection that survives paging, sorting and switching views; the
-   bulk menu; server-rendered dialogs. The server does every check again. */
+   bulk menu; server-rendered dialogs. The server does every check again.
+
+   The selection is either ticked ids, or "everyone in the audience under the search
+   and filter" less the people unticked since (excluded). It travels to the server
+   in the hidden #selection-form, always in a POST body: thousands of ids do not fit
+   in an address. */
 (function () {
   "use strict";
 
@@ -19,7 +24,13 @@
   }
 
   function fresh(ctx) {
-    return { audience: ctx.audience, mode: "ids", ids: [], q: ctx.q, stage: ctx.stage, blocked: ctx.blocked, total: ctx.total };
+    return { audience: ctx.audience, mode: "ids", ids: [], excluded: [], q: ctx.q, stage: ctx.stage, blocked: ctx.blocked, total: ctx.total };
+  }
+
+  function everyone(ctx) {
+    var all = fresh(ctx);
+    all.mode = "all";
+    return all;
   }
 
   function load() {
@@ -38,6 +49,7 @@
     if (!ctx) return false;
     state = state || load();
     if (!state || state.audience !== ctx.audience) state = fresh(ctx);
+    state.excluded = state.excluded || [];  // a selection saved before exclusions existed
     if (state.mode === "all") {
       if (!sameFilter(state, ctx)) state = fresh(ctx);
       else state.total = ctx.total;
@@ -46,8 +58,8 @@
     return true;
   }
 
-  function selectedCount() { return state.mode === "all" ? state.total : state.ids.length; }
-  function isSelected(id) { return state.mode === "all" || state.ids.indexOf(id) !== -1; }
+  function selectedCount() { return state.mode === "all" ? Math.max(0, state.total - state.excluded.length) : state.ids.length; }
+  function isSelected(id) { return state.mode === "all" ? state.excluded.indexOf(id) === -1 : state.ids.indexOf(id) !== -1; }
   function rows() { return $all("[data-select-row]"); }
   function rowId(box) { return parseInt(box.value, 10); }
 
@@ -83,7 +95,8 @@
     var clear = $("[data-clear-selection]", banner);
     if (state.mode === "all") {
       banner.hidden = false;
-      text.textContent = "All " + ctx.total + " people are selected.";
+      var left = state.excluded.length;
+      text.textContent = "All " + ctx.total + " people are selected" + (left ? " except " + left : "") + ".";
       selectAll.hidden = true;
       clear.hidden = false;
     } else if (pageFull && ctx.total > onPage) {
@@ -113,27 +126,27 @@
     form.elements.audience.value = state.audience;
     form.elements.selection.value = state.mode;
     form.elements.ids.value = state.mode === "ids" ? state.ids.join(",") : "";
+    form.elements["except"].value = state.mode === "all" ? state.excluded.join(",") : "";
     form.elements.q.value = state.mode === "all" ? state.q : "";
     form.elements.stage.value = state.mode === "all" ? state.stage : "";
     form.elements.blocked.value = state.mode === "all" ? state.blocked : "";
   }
 
+  /* Ticked ids list who is in; with "everyone", the excluded list who is out. */
   function setSelected(id, on) {
-    var at = state.ids.indexOf(id);
-    if (on && at === -1) state.ids.push(id);
-    if (!on && at !== -1) state.ids.splice(at, 1);
+    var list = state.mode === "all" ? state.excluded : state.ids;
+    var wanted = state.mode === "all" ? !on : on;
+    var at = list.indexOf(id);
+    if (wanted && at === -1) list.push(id);
+    if (!wanted && at !== -1) list.splice(at, 1);
   }
 
-  /* Leaving "everyone" by unticking one row keeps the rest of this page ticked. */
-  function leaveSelectAll() {
-    if (state.mode !== "all") return;
-    var ids = rows().map(rowId);
-    state = fresh(context());
-    state.ids = ids;
+  /* "Everyone except everyone" is no one. */
+  function dropEmptySelectAll() {
+    if (state.mode === "all" && selectedCount() === 0) state = fresh(context());
   }
 
   function onRowChange(box, shift) {
-    leaveSelectAll();
     var boxes = rows();
     var index = boxes.indexOf(box);
     if (shift && lastClicked !== null && boxes[lastClicked]) {
@@ -143,14 +156,15 @@
       setSelected(rowId(box), box.checked);
     }
     lastClicked = index;
+    dropEmptySelectAll();
     save();
     render();
   }
 
   function onPageChange(page) {
     var on = page.checked;
-    if (!on && state.mode === "all") state = fresh(context());
     rows().forEach(function (box) { setSelected(rowId(box), on); });
+    dropEmptySelectAll();
     save();
     render();
   }
@@ -234,9 +248,10 @@
       render();
       return;
     }
-    state = fresh(ctx);
-    state.mode = "all";
+    var excluded = state.mode === "all" ? state.excluded : [];
+    state = everyone(ctx);
     state.blocked = button.dataset.narrowBlocked;
+    state.excluded = excluded;
     save();
     var url = new URL(window.location.href);
     url.searchParams.set("blocked", button.dataset.narrowBlocked);
@@ -292,14 +307,12 @@
       return;
     }
     if (el.matches("[data-select-all]")) {
-      var ctx = context();
-      state = fresh(ctx);
-      state.mode = "all";
+      state = everyone(context());
       save();
       render();
     } else if (el.matches("[data-clear-selection]")) clearSelection();
     else if (el.matches("[data-bulk-button]")) { if (menu().hidden) openMenu(); else closeMenu(true); }
-    else if (el.matches("[role=menuitem]")) closeMenu(false);
+    else if (el.matches("[role=menuitem]")) { if (el.getAttribute("aria-disabled") !== "true") closeMenu(false); }
     else if (el.matches("[data-dialog-cancel]")) closeDialog();
     else if (el.matches("[data-narrow]")) narrow(el);
     else if (el.matches("[data-dismiss-status]")) document.getElementById("status").innerHTML = "";
@@ -354,9 +367,66 @@
 
   document.body.addEventListener("contactsChanged", function () { clearSelection(); });
 
+  /* The list redraws itself (contactsChanged) at the address the browser shows, not the one it
+     was drawn at: opening a person swaps only the pane, and the address then names them. */
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var r = region();
+    if (r && event.detail.elt === r && event.detail.verb === "get") {
+      event.detail.path = window.location.pathname + window.location.search;
+    }
+  });
+
+  /* ---- Requests that fail before the app could answer ----
+     Only the app's own dialogs go into the dialog slot. Anything else there (gunicorn's
+     "URI Too Long", a proxy's 413 or 502, a CSRF page) is replaced by a plain message. */
+  function forDialogSlot(detail) { return detail.target && detail.target.id === "dialog-slot"; }
+
+  function isOwnDialog(xhr) {
+    var text = xhr && xhr.status ? xhr.responseText : "";
+    return !!text && !!new DOMParser().parseFromString(text, "text/html").querySelector("[data-dialog]");
+  }
+
+  function failureReason(status) {
+    if (status === 413 || status === 414 || status === 431) return "The selection was too large to send to the server. Tick fewer people, or use \u201cSelect all\u201d.";
+    if (status >= 500) return "Something went wrong on the server.";
+    if (status >= 400) return "The server refused the request (error " + status + "). Reload the page and try again.";
+    return "The server could not be reached. Check your connection and try again.";
+  }
+
+  /* Showing a dialog or a refused request changed nothing; a confirm that failed on the
+     way back may have been carried out (whole: each change is one transaction). */
+  function failureOutcome(status, detail) {
+    var config = detail.requestConfig || {};
+    var path = (detail.pathInfo && detail.pathInfo.requestPath) || config.path || "";
+    var onlyLooked = config.verb === "get" || /\/dialog\/$/.test(path.split("?")[0]);
+    if (onlyLooked || (status >= 400 && status < 500)) return "Nothing was changed.";
+    return "Nothing was half-done: reload the page to see whether the change was made.";
+  }
+
+  function showFailureDialog(status, detail) {
+    var template = document.getElementById("request-failed");
+    if (!template) return;
+    var old = $("[data-dialog]", slot());
+    if (old && old.open) old.close();
+    slot().innerHTML = "";
+    slot().appendChild(template.content.cloneNode(true));
+    $("[data-failure-reason]", slot()).textContent = failureReason(status);
+    $("[data-failure-outcome]", slot()).textContent = failureOutcome(status, detail);
+    openDialog();
+  }
+
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (forDialogSlot(detail) && detail.xhr.status >= 400 && !isOwnDialog(detail.xhr)) detail.shouldSwap = false;
+  });
+
   function onFailure(event) {
-    var xhr = event.detail.xhr;
-    if (xhr && xhr.status >= 400 && xhr.status < 500) return;  // the server's own message is shown
+    var detail = event.detail;
+    var xhr = detail.xhr;
+    var status = xhr ? xhr.status : 0;
+    if (status >= 400 && isOwnDialog(xhr)) return;  // the server's own message is shown
+    if (forDialogSlot(detail)) { showFailureDialog(status, detail); return; }
+    if (status >= 400 && status < 500) return;
     showStatus("Something went wrong and nothing was changed. Please try again.");
   }
   document.body.addEventListener("htmx:responseError", onFailure);

@@ -213,3 +213,25 @@ def test_avatar_initials_have_enough_contrast(logged_in_page, live_server, works
     page = open_people(logged_in_page, live_server)
     violations = AXE.run(page, options={"runOnly": ["color-contrast"]}).response["violations"]
     assert [n["html"] for v in violations for n in v["nodes"]] == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_members_menu_with_delete_disabled(page, live_server, data, member, login, width):
+    page.set_viewport_size(WIDTHS[width])
+    login(page, member.username)
+    open_people(page, live_server, audience="archived")
+    tick(page, "Archie Archived")
+    expect(open_menu(page, 1).get_by_role("menuitem", name="Delete", exact=True)).to_be_disabled()
+    audit(page, "member-menu-delete-disabled", width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_dialog_of_a_request_that_failed(logged_in_page, live_server, data, console_errors, width):
+    page = logged_in_page
+    page.set_viewport_size(WIDTHS[width])
+    open_people(page, live_server)
+    page.route(re.compile(r"/bulk/archive/"), lambda route: route.fulfill(status=502, body="Bad Gateway"))
+    tick(page, "Grace Hopper")
+    expect(choose(page, "Archive", "That did not work")).to_contain_text("Nothing was changed.")
+    audit(page, "request-failed-dialog", width)
+    console_errors.clear()  # the browser and htmx log the 502, as they should

@@ -140,21 +140,34 @@ def test_delete_forever(logged_in_page, live_server, workspace):
     expect_names(page, absent=["Fay Forever"])
 
 
-def test_a_member_does_not_see_delete(page, live_server, workspace, member, login):
+ONLY_ADMINS = "Only admins and managers can delete"
+
+
+@pytest.mark.parametrize(
+    "audience, name, delete", [("archived", "Mo Archived", "Delete"), ("deleted", "Mo Deleted", "Delete forever")]
+)
+def test_a_member_sees_delete_disabled_and_why(page, live_server, workspace, member, login, audience, name, delete):
     ContactFactory(workspace=workspace, name="Mo Archived", archived=True)
     ContactFactory(workspace=workspace, name="Mo Deleted", deleted=True)
     login(page, member.username)
-    open_people(page, live_server, audience="archived")
-    tick(page, "Mo Archived")
+    open_people(page, live_server, audience=audience)
+    tick(page, name)
     menu = open_menu(page, 1)
-    expect(menu.get_by_role("menuitem")).to_have_text(["Restore"])
-    expect(menu.get_by_role("menuitem", name="Delete")).to_have_count(0)
-
-    open_people(page, live_server, audience="deleted")
-    tick(page, "Mo Deleted")
-    menu = open_menu(page, 1)
-    expect(menu.get_by_role("menuitem")).to_have_text(["Restore"])
-    expect(menu.get_by_role("menuitem", name="Delete forever")).to_have_count(0)
+    item = menu.get_by_role("menuitem", name=delete, exact=True)
+    expect(item).to_be_visible()
+    expect(item).to_be_disabled()  # aria-disabled: still in the menu, still reachable with the keyboard
+    expect(item).to_have_accessible_description(ONLY_ADMINS)
+    expect(menu).to_contain_text(ONLY_ADMINS)
+    expect(menu.get_by_role("menuitem", name="Restore", exact=True)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(item).to_be_focused()
+    page.keyboard.press("Enter")
+    item.click(force=True)  # a disabled item does nothing, whichever way it is chosen
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    expect(menu).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    assert where(name) == audience
 
 
 def test_deleting_more_than_20_asks_to_type_the_count(logged_in_page, live_server, workspace):

@@ -190,3 +190,117 @@ def test_arrow_down_from_a_focused_link_before_anyone_is_open(logged_in_page, li
     person_link(page, "Hal Hint").focus()
     page.keyboard.press("ArrowDown")
     expect_details_of(page, "Ida Ink")
+
+
+def test_switching_audience_keeps_the_list_view(logged_in_page, live_server, workspace, people):
+    """Issue 11.6: the switcher went to Table View whatever view you were in."""
+    ContactFactory(workspace=workspace, name="Kim Kept", archived=True)
+    page = open_people(logged_in_page, live_server, view="list")
+    switch_audience(page, "Archived People")
+    expect(page).to_have_url(re.compile(r"/people/\?audience=archived&view=list$"))
+    expect(page.get_by_role("link", name="List and Details View")).to_have_attribute("aria-current", "true")
+    expect(page.get_by_role("table")).to_have_count(0)
+    expect(person_link(page, "Kim Kept")).to_be_visible()
+
+
+def test_older_and_newer_page_through_the_timeline(logged_in_page, live_server, workspace):
+    """Issue 11.9: the timeline's Older and Newer links were empty (href="")."""
+    from django.utils import timezone
+
+    pat = ContactFactory(workspace=workspace, name="Pat Paged")
+    start = timezone.now() - timezone.timedelta(days=30)
+    for n in range(24):  # Entry 23 is the newest
+        TimelineEntryFactory(contact=pat, summary=f"Entry {n:02}", at=start + timezone.timedelta(hours=n))
+    page = open_people(logged_in_page, live_server, view="list")
+    person_link(page, "Pat Paged").click()
+    timeline = details(page).get_by_role("list", name="Timeline of Pat Paged")
+    pages = details(page).get_by_role("navigation", name="Timeline pages")
+    expect(timeline.get_by_role("listitem")).to_have_count(20)
+    expect(timeline.get_by_role("listitem").first).to_contain_text("Entry 23")
+    expect(pages.get_by_role("link", name="Newer")).to_have_count(0)
+
+    pages.get_by_role("link", name="Older").click()
+    expect(pages).to_contain_text("21–24 of 24")
+    expect(timeline.get_by_role("listitem")).to_have_count(4)
+    expect(timeline.get_by_role("listitem").first).to_contain_text("Entry 03")
+    expect(timeline.get_by_role("listitem").last).to_contain_text("Entry 00")
+    expect_details_of(page, "Pat Paged")
+    expect(page.get_by_role("banner")).to_be_visible()  # the pane was swapped, not the page replaced
+
+    pages.get_by_role("link", name="Newer").click()
+    expect(pages).to_contain_text("1–20 of 24")
+    expect(timeline.get_by_role("listitem").first).to_contain_text("Entry 23")
+
+
+@pytest.mark.parametrize("width", ["1280", "375"])
+def test_editing_stage_and_assignee_in_the_pane_keeps_the_person_open(
+    logged_in_page, live_server, workspace, people, width
+):
+    """Issue 11.5: a change in the pane went back to "Pick a person", with no message."""
+    from tests.browser.flows import WIDTHS
+
+    page = logged_in_page
+    page.set_viewport_size(WIDTHS[width])
+    open_people(page, live_server, view="list")
+    person_link(page, "Grace Hopper").click()
+    expect_details_of(page, "Grace Hopper")
+    address = page.url
+    stage = details(page).get_by_role("combobox", name="Stage")
+    assignee = details(page).get_by_role("combobox", name="Assignee")
+
+    def expect_row(text):
+        """The row in the list (on a phone, after the pane's Back) shows the change too."""
+        if width == "375":
+            details(page).get_by_role("link", name="Back").click()
+        expect(person_link(page, "Grace Hopper")).to_contain_text(text)
+        if width == "375":
+            person_link(page, "Grace Hopper").click()
+        expect_details_of(page, "Grace Hopper")
+
+    stage.select_option(label="Active")
+    expect(status(page)).to_contain_text("Grace Hopper moved to Active")
+    expect_details_of(page, "Grace Hopper")
+    expect(stage).to_have_value("active")
+    expect(details(page).get_by_role("list", name="Timeline of Grace Hopper")).to_contain_text("Stage set to Active")
+    expect(details(page)).not_to_contain_text("Pick a person")
+    assert page.url == address
+    assert Contact.objects.get(name="Grace Hopper").stage == Stage.ACTIVE
+    expect_row("Active")
+
+    status(page).get_by_role("button", name="Undo").click()
+    expect(status(page)).to_contain_text("Undone")
+    expect(stage).to_have_value("past")
+    expect_details_of(page, "Grace Hopper")
+    assert Contact.objects.get(name="Grace Hopper").stage == Stage.PAST
+    expect_row("Past")
+
+    assignee.select_option(label="Ada Admin")
+    expect(status(page)).to_contain_text("Grace Hopper assigned to Ada Admin")
+    expect(assignee).to_have_value(str(Contact.objects.get(name="Grace Hopper").assignee_id))
+    expect_details_of(page, "Grace Hopper")
+    assert Contact.objects.get(name="Grace Hopper").assignee.username == "ada"
+
+    status(page).get_by_role("button", name="Undo").click()
+    expect(status(page)).to_contain_text("Undone")
+    expect(assignee).to_have_value("")
+    expect_details_of(page, "Grace Hopper")
+    assert Contact.objects.get(name="Grace Hopper").assignee is None
+
+
+def test_deleting_the_open_person_from_the_pane_shows_the_list_at_its_own_address(
+    logged_in_page, live_server, workspace
+):
+    """The list redraws at the address, which named the person who is now in Recently Deleted."""
+    ContactFactory(workspace=workspace, name="Kim Kept", archived=True)
+    ContactFactory(workspace=workspace, name="Lou Left", archived=True)
+    page = open_people(logged_in_page, live_server, audience="archived", view="list")
+    person_link(page, "Lou Left").click()
+    expect_details_of(page, "Lou Left")
+    details(page).get_by_role("button", name="Delete", exact=True).click()
+    confirm(dialog(page, "Delete 1 person?"), "Delete 1 person")
+    expect(status(page)).to_contain_text("1 person moved to Recently Deleted")
+    expect(person_link(page, "Lou Left")).to_have_count(0)
+    expect(person_link(page, "Kim Kept")).to_be_visible()
+    expect(details(page)).to_contain_text("Pick a person")
+    expect(page).to_have_url(re.compile(r"/people/\?audience=archived&view=list$"))
+    assert Contact.objects.get(name="Lou Left").deleted_at is not None

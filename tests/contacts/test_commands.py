@@ -1,7 +1,9 @@
 """The management commands, run as an operator would run them."""
 
+import subprocess
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +14,7 @@ from contacts.models import Contact, EntryKind, Membership, Role, Stage, Timelin
 from tests.factories import ContactFactory, TimelineEntryFactory
 
 User = get_user_model()
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -119,6 +122,61 @@ def test_import_exits_non_zero_from_the_command_line(workspace, tmp_path):
     assert exit_.value.code == 1
 
 
+@pytest.mark.parametrize("column", ["name", "company", "title"])
+def test_a_value_longer_than_the_model_allows_imports_nothing(workspace, tmp_path, column):
+    """Without the length check SQLite stores the long value and PostgreSQL raises DataError (a traceback)."""
+    before = counts()
+    rows = f"name\nAnn\n{'x' * 201}\n" if column == "name" else f"name,{column}\nAnn,Fine\nBo,{'x' * 201}\n"
+    path = write_csv(tmp_path, rows)
+    with pytest.raises(CommandError) as error:
+        run("import_contacts", "acme", path)
+    assert str(error.value).splitlines() == [
+        "Nothing imported from people.csv:",
+        f"line 3: {column} is longer than 200 characters",
+    ]
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "name,email\nAnn,ann@example.com\nBo\x00b,bo@example.com\n",
+            "line 3: name contains a control character (U+0000)",
+        ),
+        (
+            "name,email\nAnn,ann@example.com\nBo,bo@exa\x00mple.com\n",
+            "line 3: email contains a control character (U+0000)",
+        ),
+        ("name,assignee\nAnn,mi\x00a\n", "line 2: assignee contains a control character (U+0000)"),
+        ("name,title\nAnn,\nBo," + "x" * 200_000 + "\n", "line 3: a value is longer than 131,072 characters"),
+        (
+            'name,email\nAnn,ann@example.com\n"Bo,bo@example.com\nCy,cy@example.com\n',
+            'line 3: a quote (") opened on this line is never closed',
+        ),
+    ],
+    ids=[
+        "NUL in a name",
+        "NUL in an email",
+        "NUL in an assignee",
+        "huge value",
+        "unclosed quote",
+    ],
+)
+def test_a_bad_value_or_a_broken_file_imports_nothing_with_a_line_numbered_error(
+    workspace, member, tmp_path, text, problem
+):
+    """On PostgreSQL each of these was a traceback (DataError, csv.Error) or a silent import; on SQLite a silent one."""
+    before = counts()
+    path = write_csv(tmp_path, text)
+    with pytest.raises(CommandError) as error:
+        run("import_contacts", "acme", path)
+    lines = str(error.value).splitlines()
+    assert lines[0] == "Nothing imported from people.csv:"
+    assert lines[1].startswith(problem)
+    assert counts() == before  # and CommandError is exit status 1 (test_import_exits_non_zero_from_the_command_line)
+
+
 # --- seed_demo ------------------------------------------------------------------------
 
 
@@ -138,7 +196,38 @@ def test_seed_demo_makes_a_team_with_people_in_every_stage_and_audience(db):
     assert people.exclude(phone="").filter(phone_e164="").count() == 0
     roles = dict(Membership.objects.filter(workspace=workspace).values_list("user__username", "role"))
     assert roles["demo"] == Role.ADMIN and Role.MANAGER in roles.values() and Role.MEMBER in roles.values()
-    assert "http://127.0.0.1:8000/" in out and "demo / demo-password" in out
+    assert "demo / demo-password" in out
+
+
+def test_seed_demo_alone_names_no_server_it_does_not_know(db):
+    out = run("seed_demo")
+    assert "127.0.0.1:8000" not in out and "http" not in out
+    assert "Start the server" not in out and "runserver" not in out
+    assert "Log in at /accounts/login/ on your server as any of these (password demo-password):" in out
+    assert "  demo / demo-password  (admin) — also a superuser for the Django admin at /admin/" in out
+
+
+def test_seed_demo_prints_the_login_address_it_is_given(db):
+    out = run("seed_demo", "--url", "http://0.0.0.0:8765/accounts/login/")
+    assert "Log in at http://0.0.0.0:8765/accounts/login/ as any of these (password demo-password):" in out
+    assert "8000" not in out and "Start the server" not in out
+
+
+def test_make_run_gives_seed_demo_the_address_it_serves_on(tmp_path):
+    # -n prints the commands without running them; VENV points where nothing is installed.
+    result = subprocess.run(
+        ["make", "-n", "run", "HOST=0.0.0.0", "PORT=8765", f"VENV={tmp_path / 'venv'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    seed = [line for line in result.stdout.splitlines() if "manage.py seed_demo" in line]
+    assert seed == [
+        f"DEBUG=1 {tmp_path / 'venv'}/bin/python manage.py seed_demo --url http://0.0.0.0:8765/accounts/login/"
+    ]
+    assert "runserver 0.0.0.0:8765" in result.stdout
 
 
 def test_seed_demo_users_can_log_in(db, client):

@@ -1,5 +1,8 @@
 """The details pane (List and Details View) and single-person edits."""
 
+import html
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +12,7 @@ from contacts.models import Contact, EntryKind, Stage, Suppression
 from tests.factories import ContactFactory, TimelineEntryFactory, WorkspaceFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+DETAILS = {**HTMX, "HTTP_HX_TARGET": "details"}
 
 
 def test_deep_link_shows_the_person_and_their_timeline_newest_first(as_admin, workspace):
@@ -34,6 +38,53 @@ def test_timeline_is_paged(as_admin, workspace):
     assert "1–20 of 25" in first and "Older" in first
     second = as_admin.get(f"/people/{person.pk}/?entries=2").content.decode()
     assert "21–25 of 25" in second and "Newer" in second
+
+
+def timeline_link(page: str, label: str) -> str:
+    """The href of the timeline's Newer/Older link (the &amp; of the address unescaped)."""
+    found = re.search(
+        rf'<nav class="pagination" aria-label="Timeline pages">.*?<a href="([^"]*)"[^>]*>{label}</a>', page, re.S
+    )
+    assert found, f"no {label} link"
+    return html.unescape(found.group(1))
+
+
+def entries_shown(page: str) -> list[str]:
+    return re.findall(r"Entry (\d\d)", page)
+
+
+def test_older_and_newer_go_to_the_next_and_previous_page_of_the_timeline(as_admin, workspace):
+    """Issue 11.9: `|add:` of a string and a page number gave "", so the links were <a href="">."""
+    person = ContactFactory(workspace=workspace, name="Pat Quinn")
+    start = timezone.now() - timezone.timedelta(days=30)
+    for n in range(24):  # Entry 23 is the newest
+        TimelineEntryFactory(contact=person, summary=f"Entry {n:02}", at=start + timezone.timedelta(hours=n))
+    first = as_admin.get(f"/people/{person.pk}/?audience=my-people&view=list").content.decode()
+    assert entries_shown(first) == [f"{n:02}" for n in range(23, 3, -1)]
+    assert "Newer</a>" not in first
+
+    older = timeline_link(first, "Older")
+    assert older == f"/people/{person.pk}/?audience=my-people&view=list&entries=2"
+    second = as_admin.get(older).content.decode()
+    assert "21–24 of 24" in second
+    assert entries_shown(second) == ["03", "02", "01", "00"]
+    assert "Older</a>" not in second
+    assert "Pat Quinn" in second and "<html" in second  # a whole page without JavaScript
+
+    newer = timeline_link(second, "Newer")
+    assert newer == f"/people/{person.pk}/?audience=my-people&view=list&entries=1"
+    assert entries_shown(as_admin.get(newer).content.decode())[0] == "23"
+
+
+def test_timeline_links_keep_the_audience_and_swap_only_the_pane(as_admin, workspace):
+    person = ContactFactory(workspace=workspace, archived=True)
+    TimelineEntryFactory.create_batch(21, contact=person)
+    page = as_admin.get(f"/people/{person.pk}/?audience=archived&view=list").content.decode()
+    older = timeline_link(page, "Older")
+    assert "audience=archived" in older
+    assert f'hx-get="{older.replace("&", "&amp;")}" hx-target="#details"' in page
+    pane = as_admin.get(older, HTTP_HX_TARGET="details", **HTMX).content.decode()
+    assert "<html" not in pane and "21–21 of 21" in pane
 
 
 def test_details_query_count_does_not_depend_on_timeline_length(as_admin, workspace):
@@ -108,6 +159,97 @@ def test_assign_and_unassign_in_place(as_admin, workspace, member):
     assert Contact.objects.get(pk=person.pk).assignee == member
     as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": ""}, **HTMX)
     assert Contact.objects.get(pk=person.pk).assignee is None
+
+
+def status_of(response) -> str:
+    """The status message the response puts in the live region (out of band)."""
+    found = re.search(
+        r'<div hx-swap-oob="innerHTML:#status"><p class="status-text">(.*?)</p>', response.content.decode()
+    )
+    return html.unescape(found.group(1)) if found else ""
+
+
+def undo_url(response) -> str:
+    found = re.search(r'hx-post="(/undo/\d+/)"', response.content.decode())
+    assert found, "no Undo in the status"
+    return found.group(1)
+
+
+def test_a_stage_change_in_the_pane_says_so_with_undo_and_keeps_the_pane(as_admin, workspace):
+    """Issue 11.5: the same outcome as a bulk action; the pane is left in place (the list redraws it)."""
+    person = ContactFactory(workspace=workspace, name="Pat Quinn", stage=Stage.PAST)
+    response = as_admin.post(f"/people/{person.pk}/stage/?audience=my-people", {"stage": "active"}, **DETAILS)
+    assert status_of(response) == "Pat Quinn moved to Active"
+    assert response.headers["HX-Reswap"] == "none"  # not "Pick a person", not an empty pane
+    assert "contactsChanged" in response.headers["HX-Trigger"]
+    assert Contact.objects.get(pk=person.pk).stage == Stage.ACTIVE
+
+    undone = as_admin.post(undo_url(response), **HTMX)
+    assert "Undone: 1 person put back" in status_of(undone)
+    assert Contact.objects.get(pk=person.pk).stage == Stage.PAST
+
+
+def test_removing_the_stage_in_the_pane_says_so(as_admin, workspace):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn", stage=Stage.PAST)
+    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": "none"}, **DETAILS)
+    assert status_of(response) == "Stage removed from Pat Quinn"
+    assert Contact.objects.get(pk=person.pk).stage == Stage.NONE
+
+
+def test_assigning_in_the_pane_says_so_and_undo_leaves_them_unassigned_again(as_admin, workspace, member):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn")
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": member.pk}, **DETAILS)
+    assert status_of(response) == "Pat Quinn assigned to Mia Member"
+    assert Contact.objects.get(pk=person.pk).assignee == member
+
+    as_admin.post(undo_url(response), **HTMX)
+    person.refresh_from_db()
+    assert person.assignee is None
+    assert person.timeline.filter(kind=EntryKind.UNASSIGNED, summary="Assignee removed again").exists()
+
+
+def test_reassigning_in_the_pane_and_undo_gives_them_back_to_the_previous_assignee(
+    as_admin, workspace, member, manager
+):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn", assignee=member)
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": manager.pk}, **DETAILS)
+    assert status_of(response) == "Pat Quinn assigned to Max Manager"
+    as_admin.post(undo_url(response), **HTMX)
+    assert Contact.objects.get(pk=person.pk).assignee == member
+
+
+def test_removing_the_assignee_in_the_pane_says_so_with_undo(as_admin, workspace, member):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn", assignee=member)
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": ""}, **DETAILS)
+    assert status_of(response) == "Assignee removed from Pat Quinn"
+    as_admin.post(undo_url(response), **HTMX)
+    assert Contact.objects.get(pk=person.pk).assignee == member
+
+
+def test_without_javascript_a_change_returns_to_the_persons_page_with_the_message(as_admin, workspace):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn", stage=Stage.PAST, archived=True)
+    response = as_admin.post(f"/people/{person.pk}/stage/?audience=archived", {"stage": "lost"}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain == [(f"/people/{person.pk}/?audience=archived&view=list", 302)]
+    assert "<html" in page and 'id="person-name">Pat Quinn<' in page
+    assert "Pat Quinn moved to Lost" in page
+    refused = as_admin.post(f"/people/{person.pk}/stage/?audience=archived", {"stage": "active"}, follow=True)
+    assert "<html" in refused.content.decode() and "restore it first" in refused.content.decode()
+    assert Contact.objects.get(pk=person.pk).stage == Stage.LOST
+
+
+def test_the_list_redrawn_at_a_deleted_persons_address_shows_the_list_at_its_own_address(as_admin, workspace):
+    """After Delete from the pane the list redraws at /people/<id>/: no 404 in the page, the list."""
+    gone = ContactFactory(workspace=workspace, name="Gone Person", deleted=True)
+    ContactFactory(workspace=workspace, name="Still Here", archived=True)
+    url = f"/people/{gone.pk}/?audience=archived&view=list"
+    response = as_admin.get(url, HTTP_HX_TARGET="people-region", **HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<div id="people-region"') and "Still Here" in page
+    assert "Pick a person" in page and "Gone Person" not in page
+    assert response.headers["HX-Replace-Url"] == "/people/?audience=archived&view=list"
+    assert as_admin.get(url).status_code == 404  # the address itself is still not found
 
 
 def test_get_to_an_edit_url_changes_nothing(as_admin, workspace):

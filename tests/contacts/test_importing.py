@@ -165,3 +165,70 @@ def test_save_people_writes_people_and_their_created_and_archived_entries(worksp
     assert list(ann.timeline.values_list("kind", "summary")) == [(EntryKind.CREATED, "Imported from people.csv")]
     assert list(bo.timeline.values_list("kind", flat=True)) == [EntryKind.ARCHIVED, EntryKind.CREATED]
     assert bo.archived_at is not None and bo.archived_by is None
+
+
+# --- Bad bytes and broken files (the same on SQLite and PostgreSQL) ------------------------------------
+
+
+@pytest.mark.parametrize("column", ["name", "email", "phone", "company", "title", "stage", "assignee", "archived"])
+@pytest.mark.parametrize("character", ["\x00", "\x1b"])
+def test_a_control_character_in_any_column_is_reported_with_its_line(workspace, column, character):
+    good = {"name": "Ann", "email": "ann@example.com", "phone": "+14155550100", "company": "Acme", "title": "CEO"}
+    row = {**good, column: good.get(column, "") + character + "x"}
+    text = HEADER + "Bo,,,,,,,\n" + ",".join(row.get(c, "") for c in HEADER.strip().split(",")) + "\n"
+    assert problems_in(workspace, text) == [
+        f"line 3: {column} contains a control character (U+{ord(character):04X}); remove it"
+    ]
+
+
+def test_tabs_and_line_breaks_inside_a_value_become_single_spaces(workspace):
+    people = check_csv(workspace, b'name,title\nAnn\tAmes,"Head of\r\n  Sales"\n')
+    assert [(p.name, p.title) for p in people] == [("Ann Ames", "Head of Sales")]
+
+
+# --- Values the database could not hold (the same on SQLite and PostgreSQL) ------------------------------
+
+LONG_VALUES = {
+    "name": "N" * 201,
+    "company": "C" * 201,
+    "title": "T" * 201,
+    "email": "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "com",  # a valid address of 260 characters
+}
+
+
+@pytest.mark.parametrize("column", LONG_VALUES)
+def test_a_value_longer_than_the_model_allows_is_reported_with_its_line(workspace, column):
+    limit = Contact._meta.get_field(column).max_length
+    text = f"name,{column}\nAnn,\nBo,{LONG_VALUES[column]}\n" if column != "name" else f"name\nAnn\n{'N' * 201}\n"
+    assert problems_in(workspace, text) == [f"line 3: {column} is longer than {limit} characters"]
+
+
+def test_a_value_longer_than_the_csv_module_reads_is_reported_with_its_line(workspace):
+    text = "name,title\nAnn,CEO\nBo," + "x" * 200_000 + "\nCy,\n"
+    assert problems_in(workspace, text) == [
+        'line 3: a value is longer than 131,072 characters; is a closing quote (") missing?'
+    ]
+
+
+def test_an_unclosed_quote_is_reported_on_the_line_it_opens(workspace):
+    text = 'name,email\nAnn,ann@example.com\n"Bo,bo@example.com\nCy,cy@example.com\nDee,dee@example.com\n'
+    assert problems_in(workspace, text) == ['line 3: a quote (") opened on this line is never closed']
+
+
+def test_an_unclosed_quote_in_a_long_file_is_reported_on_the_line_it_opens(workspace):
+    rows = "".join(f"Person {i},p{i}@example.com\n" for i in range(8000))  # more than 131,072 characters
+    assert problems_in(workspace, f'name,email\nAnn,"ann@example.com\n{rows}') == [
+        'line 2: a value is longer than 131,072 characters; is a closing quote (") missing?'
+    ]
+
+
+def test_text_after_a_closing_quote_is_reported_with_its_line(workspace):
+    assert problems_in(workspace, 'name,title\nAnn,CEO\n"Bo" Bell,CTO\n') == [
+        "line 3: malformed CSV: ',' expected after '\"'"
+    ]
+
+
+def test_an_unclosed_quote_in_the_header_is_reported_on_line_1(workspace):
+    assert problems_in(workspace, '"name,email\nAnn,ann@example.com\n') == [
+        'line 1: a quote (") opened on this line is never closed'
+    ]

@@ -141,9 +141,10 @@ def test_apply_searches_name_email_and_company_case_insensitively(workspace):
 
 
 def test_apply_combines_search_and_stage(workspace):
-    match = ContactFactory(workspace=workspace, name="Pat One", stage=Stage.NONE)
-    ContactFactory(workspace=workspace, name="Pat Two", stage=Stage.LOST)
-    ContactFactory(workspace=workspace, name="Sam", stage=Stage.NONE)
+    # The search also reads email and company: pinned, so a random company cannot match "pat".
+    match = ContactFactory(workspace=workspace, name="Pat One", stage=Stage.NONE, company="Acme")
+    ContactFactory(workspace=workspace, name="Pat Two", stage=Stage.LOST, company="Acme")
+    ContactFactory(workspace=workspace, name="Sam", stage=Stage.NONE, company="Acme")
     assert list(PeopleFilter(q="pat", stage="").apply(Contact.objects.all(), workspace)) == [match]
 
 
@@ -249,11 +250,12 @@ def test_check_ids_exist_is_not_needed_for_select_all(workspace):
 
 
 def test_select_all_takes_the_audience_under_the_filter(workspace, member):
-    lost = ContactFactory(workspace=workspace, stage=Stage.LOST, name="Pat Lost")
-    ContactFactory(workspace=workspace, stage=Stage.LOST, name="Sam Lost")
-    ContactFactory(workspace=workspace, stage=Stage.PAST, name="Pat Past")
-    ContactFactory(workspace=workspace, stage=Stage.LOST, name="Pat Archived", archived=True)
-    ContactFactory(stage=Stage.LOST, name="Pat Foreign")
+    # Companies pinned: the search also reads them, and a random one could match "pat".
+    lost = ContactFactory(workspace=workspace, stage=Stage.LOST, name="Pat Lost", company="Acme")
+    ContactFactory(workspace=workspace, stage=Stage.LOST, name="Sam Lost", company="Acme")
+    ContactFactory(workspace=workspace, stage=Stage.PAST, name="Pat Past", company="Acme")
+    ContactFactory(workspace=workspace, stage=Stage.LOST, name="Pat Archived", archived=True, company="Acme")
+    ContactFactory(stage=Stage.LOST, name="Pat Foreign", company="Acme")
     selection = Selection.from_params(params("audience=my-people&selection=all&stage=lost&q=pat"))
     assert list(selection.people(workspace, member)) == [lost]
 

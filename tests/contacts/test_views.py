@@ -387,8 +387,37 @@ def test_the_audience_switcher_lists_every_audience(as_member, workspace):
         r'class="audience-button"[^>]*>Archived People <span class="caret" aria-hidden="true">▾</span></button>', body
     )
     for slug in AUDIENCES:
-        assert f'href="?audience={slug}&view=table"' in body
+        assert f'href="/people/?audience={slug}&view=table"' in body
     assert "Other Audiences" in visible_text(response)
+
+
+def switcher_links(body: str) -> list[str]:
+    nav = re.search(r'<nav id="audience-list".*?</nav>', body, re.S).group(0)
+    return re.findall(r'href="(/people/\?audience=[^"]*)"', nav)
+
+
+@pytest.mark.parametrize("view", ["table", "list"])
+def test_switching_audience_keeps_the_current_view(as_member, workspace, view):
+    """Issue 11.6: the switcher's links name the view the page is in (they said view=table)."""
+    links = switcher_links(as_member.get(f"/people/?audience=archived&view={view}").content.decode())
+    assert sorted(links) == sorted(f"/people/?audience={slug}&view={view}" for slug in AUDIENCES)
+
+
+def test_switching_audience_from_an_open_person_goes_to_that_audiences_list(as_member, workspace):
+    """From /people/<id>/ a relative "?audience=" link stayed on that person, whatever the audience."""
+    pat = ContactFactory(workspace=workspace, name="Pat Quinn")
+    links = switcher_links(as_member.get(f"/people/{pat.pk}/?audience=my-people&view=list").content.decode())
+    assert "/people/?audience=archived&view=list" in links
+    archived = as_member.get("/people/?audience=archived&view=list").content.decode()
+    assert "<h1>Archived People</h1>" in archived and "people-region view-list" in archived
+    assert 'id="person-name"' not in archived  # the list of that audience, not the person's page
+
+
+def test_the_discovered_page_switches_to_the_remembered_view(as_member, workspace, member):
+    as_member.get("/people/?view=list")
+    links = switcher_links(as_member.get("/people/discovered/").content.decode())
+    assert sorted(links) == sorted(f"/people/?audience={slug}" for slug in AUDIENCES)
+    assert "people-region view-list" in as_member.get(links[0]).content.decode()
 
 
 # --- the view switch ----------------------------------------------------------------------
@@ -490,23 +519,43 @@ def test_the_bulk_menu_offers_each_audiences_actions(client, request, user_fixtu
     assert menu_items(client.get(f"/people/?audience={slug}")) == items
 
 
+def menu_buttons(response) -> dict[str, str]:
+    """Each menu item's accessible name (its aria-labelledby text, else its text) and its opening tag."""
+    body = response.content.decode()
+    found = {}
+    for tag, inner in re.findall(r'(<button[^>]*role="menuitem"[^>]*>)(.*?)</button>', body, re.S):
+        label = re.search(r'aria-labelledby="([^"]+)"', tag)
+        if label:
+            inner = re.search(rf'id="{label.group(1)}"[^>]*>(.*?)<', body, re.S).group(1)
+        found[html.unescape(re.sub(r"<[^>]+>", "", inner)).strip()] = tag
+    return found
+
+
 @pytest.mark.parametrize(
-    "slug, items",
+    "slug, enabled, disabled",
     [
-        ("my-people", ["Archive", "Change stage", "Remove assignee"]),
-        ("archived", ["Restore"]),
-        ("deleted", ["Restore"]),
+        ("my-people", ["Archive", "Change stage", "Remove assignee"], []),
+        ("archived", ["Restore"], ["Delete"]),
+        ("deleted", ["Restore"], ["Delete forever"]),
     ],
 )
-def test_members_are_not_offered_delete_or_delete_forever(as_member, slug, items):
+def test_members_see_delete_and_delete_forever_disabled_with_the_reason(as_member, slug, enabled, disabled):
     response = as_member.get(f"/people/?audience={slug}")
-    assert menu_items(response) == items
-    assert "Delete" not in visible_text(response).replace("Recently Deleted", "")
+    buttons = menu_buttons(response)
+    assert list(buttons) == enabled + disabled
+    for name in enabled:
+        assert 'hx-post="/bulk/' in buttons[name] and "aria-disabled" not in buttons[name]
+    for name in disabled:
+        tag = buttons[name]
+        assert 'aria-disabled="true"' in tag and "hx-post" not in tag and "hx-get" not in tag
+        note = re.search(r'aria-describedby="([^"]+)"', tag).group(1)
+        assert re.search(rf'id="{note}"[^>]*>Only admins and managers can delete<', response.content.decode())
 
 
 def test_menu_items_open_their_dialog(as_admin):
     body = as_admin.get("/people/?audience=deleted").content.decode()
-    assert 'hx-get="/bulk/undelete/"' in body and 'hx-get="/bulk/purge/"' in body
+    assert 'hx-post="/bulk/undelete/dialog/"' in body and 'hx-post="/bulk/purge/dialog/"' in body
+    assert "aria-disabled" not in body
 
 
 # --- escaping --------------------------------------------------------------------------------

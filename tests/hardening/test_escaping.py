@@ -12,9 +12,10 @@ import pytest
 from django.test import Client
 
 from contacts import services
-from contacts.models import DiscoveredPerson, EntryKind, Role, Stage, Suppression, SuppressionKind
+from contacts.models import Contact, DiscoveredPerson, EntryKind, Role, Stage, Suppression, SuppressionKind
+from tests.contacts.test_views import visible_text
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory, WorkspaceFactory
-from tests.hardening.support import HX, select_ids
+from tests.hardening.support import HX, select_ids, snapshot
 
 NAME = 'Eve "><script>alert(1)</script>'
 COMPANY = "<img src=x onerror=alert(1)>"
@@ -153,27 +154,38 @@ def test_outcome_messages_and_undo_are_escaped(hostile):
     response = client.post("/bulk/archive/", {"audience": "my-people", "ids": eligible.pk}, headers=HX)
     assert response.status_code == 200
     assert_escaped(response.content.decode())
+    assert "1 person archived" in visible_text(response)
+    assert Contact.objects.get(pk=eligible.pk).archived_at is not None
     trigger = response["HX-Trigger"]
     for raw in RAW:
         assert raw not in trigger
-    json.loads(trigger)
+    assert json.loads(trigger)["contactsChanged"]["message"] == "1 person archived"
     # Without JavaScript: a message on the next page.
     client.post("/bulk/restore/", {"audience": "archived", "ids": eligible.pk})
-    assert_escaped(client.get("/people/").content.decode(), ESCAPED_NAME)
+    response = client.get("/people/")
+    assert_escaped(response.content.decode(), ESCAPED_NAME)
+    assert "1 person restored to My People" in visible_text(response)
+    assert Contact.objects.get(pk=eligible.pk).archived_at is None
 
 
 def test_error_messages_that_repeat_the_input_escape_it(hostile):
     client = hostile["client"]
+    before = snapshot()
     response = client.get("/bulk/archive/", {"audience": "my-people", "ids": "<script>alert(1)</script>"}, headers=HX)
     assert response.status_code == 400
     assert_escaped(response.content.decode(), "&lt;script&gt;")
-    response = client.get("/people/", {"stage": "<script>alert(1)</script>"})
-    assert response.status_code == 404
-    assert_escaped(response.content.decode())
+    assert "'<script>alert(1)</script>' is not a person's id. Nothing was changed." in visible_text(response)
     response = client.get(
         "/bulk/archive/", {"audience": "my-people", "selection": "all", "blocked": COMPANY}, headers=HX
     )
-    assert_escaped(response.content.decode())
+    assert response.status_code == 400
+    assert_escaped(response.content.decode(), ESCAPED_COMPANY)
+    assert f"Unknown action '{COMPANY}' in the filter. Nothing was changed." in visible_text(response)
+    response = client.get("/people/", {"stage": "<script>alert(1)</script>"})
+    assert response.status_code == 404
+    assert_escaped(response.content.decode(), "&lt;script&gt;alert(1)&lt;/script&gt;")
+    assert "Unknown stage filter '<script>alert(1)</script>'." in visible_text(response)
+    assert snapshot() == before
 
 
 def test_editing_a_hostile_person_in_the_details_pane_stays_escaped(hostile):
@@ -182,38 +194,49 @@ def test_editing_a_hostile_person_in_the_details_pane_stays_escaped(hostile):
     response = hostile["client"].post(f"/people/{person.pk}/stage/", {"stage": "lead"}, headers=details)
     assert response.status_code == 200
     assert_escaped(response.content.decode(), ESCAPED_NAME)
+    assert Contact.objects.get(pk=person.pk).stage == Stage.LEAD
     archived = hostile["people"]["archived"]
     response = hostile["client"].post(f"/people/{archived.pk}/assignee/", {"assignee": hostile["boss"].pk}, headers=HX)
     assert response.status_code == 409
     assert_escaped(response.content.decode(), ESCAPED_NAME)
+    assert "restore it first" in visible_text(response)
+    assert Contact.objects.get(pk=archived.pk).assignee_id is None
 
 
 # --- the Django admin, for a superuser who is a member ---------------------------------------------
 
 
+ESCAPED_WORKSPACE = "&lt;b&gt;Evil&lt;/b&gt; &amp; Co"
+ESCAPED_TITLE = "&lt;svg/onload=alert(3)&gt;"
+ESCAPED_SUMMARY = "&lt;iframe src=javascript:alert(4)&gt;"
+# (The member's name is in every admin page's header, so it proves nothing about the content.)
+
+
 @pytest.mark.parametrize(
-    "url",
+    "url, must_show",
     [
-        "/admin/contacts/contact/",
-        "/admin/contacts/contact/?state=all",
-        "/admin/contacts/contact/?q=Eve",
-        "/admin/contacts/contact/{assigned}/change/",
-        "/admin/contacts/contact/{archived}/change/",
-        "/admin/contacts/contact/{archived}/delete/",
-        "/admin/contacts/workspace/",
-        "/admin/contacts/workspace/{workspace}/change/",
-        "/admin/contacts/operation/",
-        "/admin/contacts/suppression/",
-        "/admin/contacts/discoveredperson/",
+        ("/admin/contacts/contact/", [ESCAPED_NAME, ESCAPED_COMPANY, ESCAPED_WORKSPACE]),
+        ("/admin/contacts/contact/?state=all", [ESCAPED_NAME, ESCAPED_COMPANY, ESCAPED_WORKSPACE]),
+        ("/admin/contacts/contact/?q=Eve", [ESCAPED_NAME, ESCAPED_COMPANY, ESCAPED_WORKSPACE]),
+        (
+            "/admin/contacts/contact/{assigned}/change/",
+            [ESCAPED_NAME, ESCAPED_COMPANY, ESCAPED_TITLE, ESCAPED_SUMMARY, ESCAPED_WORKSPACE],
+        ),
+        ("/admin/contacts/contact/{archived}/change/", [ESCAPED_NAME, ESCAPED_COMPANY, ESCAPED_SUMMARY]),
+        ("/admin/contacts/contact/{archived}/delete/", [ESCAPED_NAME]),
+        ("/admin/contacts/workspace/", [ESCAPED_WORKSPACE]),
+        ("/admin/contacts/workspace/{workspace}/change/", [ESCAPED_WORKSPACE]),
+        ("/admin/contacts/operation/", [ESCAPED_WORKSPACE]),
+        ("/admin/contacts/suppression/", [ESCAPED_NAME, ESCAPED_WORKSPACE]),  # the suppressed address
+        ("/admin/contacts/discoveredperson/", [ESCAPED_NAME, ESCAPED_WORKSPACE]),
     ],
 )
-def test_the_admin_escapes_them_too(hostile, url):
+def test_the_admin_escapes_them_too(hostile, url, must_show):
     p = hostile["people"]
     url = url.format(assigned=p["assigned"].pk, archived=p["archived"].pk, workspace=hostile["workspace"].pk)
     response = hostile["client"].get(url)
     assert response.status_code == 200, url
-    assert_escaped(response.content.decode())
-    assert "&lt;" in response.content.decode(), "the hostile values were not shown at all"
+    assert_escaped(response.content.decode(), *must_show)
 
 
 def test_admin_action_messages_are_escaped(hostile):
@@ -226,8 +249,16 @@ def test_admin_action_messages_are_escaped(hostile):
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert_escaped(body, "&lt;b&gt;Evil&lt;/b&gt; &amp; Co")
+    assert_escaped(body, ESCAPED_WORKSPACE)
+    assert [message for message in admin_messages(response) if "1 archived" in message], admin_messages(response)
+    assert Contact.objects.get(pk=person.pk).archived_at is not None
     archived = hostile["people"]["archived"]
     response = client.post(f"/admin/contacts/contact/{archived.pk}/delete/", {"post": "yes"}, follow=True)
     assert response.status_code == 200
     assert_escaped(response.content.decode(), ESCAPED_NAME)
+    assert any(NAME + " 3" in message for message in admin_messages(response))
+    assert Contact.objects.get(pk=archived.pk).deleted_at is not None
+
+
+def admin_messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]

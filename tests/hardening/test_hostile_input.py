@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from audiences.registry import AUDIENCES
 from contacts.bulk_actions import ACTIONS
 from contacts.models import OPEN_STAGES, Operation, Role, Stage, TimelineEntry
+from tests.contacts.test_views import visible_text
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory, WorkspaceFactory
 from tests.hardening.support import broken_promises, snapshot
 
@@ -402,10 +403,13 @@ def test_no_input_to_the_details_pane_breaks_a_promise(world, data):
 
 def test_a_superscript_digit_as_assignee_is_a_clear_refusal(world):
     user, client = world["clients"]["h-ada"]
+    before = snapshot()
     response = client.post(
         f"/people/{world['own_ids'][0]}/assignee/", {"assignee": "²"}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 400
+    assert "Pick a member from the list." in visible_text(response)
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("value", ["²", "①", "٣", "１"])
@@ -414,11 +418,13 @@ def test_unicode_digits_in_ids_and_counts_are_refused_not_crashed(world, value):
     before = snapshot()
     response = client.get("/bulk/archive/", {"audience": "my-people", "ids": value}, headers={"HX-Request": "true"})
     assert response.status_code == 400
+    assert f"'{value}' is not a person's id. Nothing was changed." in visible_text(response)
     deleted = world["own_ids"][-1]
     response = client.post(
         "/bulk/purge/", {"audience": "deleted", "ids": str(deleted), "expected": value}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 400
+    assert "The confirmation is missing its count; open the dialog again." in visible_text(response)
     assert snapshot() == before
 
 
@@ -448,8 +454,11 @@ def people_listed(response) -> int:
 @pytest.mark.parametrize("per_page", ["0", "abc", "", "1.5"])
 def test_the_people_page_ignores_a_meaningless_page_size(world, per_page):
     user, client = world["clients"]["h-ada"]
-    response = client.get("/people/", {"per_page": per_page})
+    ContactFactory.create_batch(55, workspace=world["acme"], stage=Stage.PAST)
+    response = client.get("/people/", {"per_page": per_page, "view": "table"})
     assert response.status_code == 200
+    assert people_listed(response) == 50
+    assert "62 people" in visible_text(response)  # 7 of the world's and these 55, over two pages
 
 
 @pytest.mark.parametrize("per_page", ["-5", "100000"])
@@ -459,6 +468,7 @@ def test_the_page_size_cannot_be_set_from_the_address(world, per_page):
     response = client.get("/people/", {"per_page": per_page, "view": "table"})
     assert response.status_code == 200
     assert people_listed(response) == 50
+    assert "62 people" in visible_text(response)
 
 
 def test_an_assignee_id_too_large_for_the_database_is_a_clear_refusal(world):
@@ -468,5 +478,5 @@ def test_an_assignee_id_too_large_for_the_database_is_a_clear_refusal(world):
         f"/people/{world['own_ids'][0]}/assignee/", {"assignee": "9" * 30}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 400
-    assert "Pick a member from the list." in response.content.decode()
+    assert "Pick a member from the list." in visible_text(response)
     assert snapshot() == before

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 
 from contacts.management.workspaces import find_workspace
 from contacts.models import Membership, Role, Workspace
+from contacts.text import control_character, for_terminal
 
 
 class Command(BaseCommand):
@@ -24,6 +25,15 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, workspace, username, role, password, **options):
         User = get_user_model()
+        # Both are stored and shown later (pages, the admin, other commands' output).
+        for label, value in (("workspace name", workspace), ("username", username)):
+            if found_character := control_character(value):
+                raise CommandError(
+                    f"The {label} contains a control character ({found_character}); nothing was changed."
+                )
+        username_length = User._meta.get_field(User.USERNAME_FIELD).max_length
+        if len(username) > username_length:
+            raise CommandError(f"The username is longer than {username_length} characters; nothing was changed.")
         if password is not None:
             # Checked before anything is created, so a weak password changes nothing.
             try:
@@ -35,9 +45,11 @@ class Command(BaseCommand):
         if found is None:
             slug = slugify(workspace)[:100]
             if not slug:
-                raise CommandError(f"{workspace!r} cannot be a workspace name: it needs letters or digits.")
+                raise CommandError(
+                    f"{for_terminal(workspace)!r} cannot be a workspace name: it needs letters or digits."
+                )
             found = Workspace.objects.create(name=workspace.strip()[:100], slug=slug)
-            self.stdout.write(f"Created workspace {found.name} ({found.slug}).")
+            self.stdout.write(f"Created workspace {for_terminal(found.name)} ({found.slug}).")
 
         user, created = User.objects.get_or_create(username=username)
         if password is not None:
@@ -46,18 +58,19 @@ class Command(BaseCommand):
         elif created:
             user.set_unusable_password()
             user.save()
+        shown, team = for_terminal(username), for_terminal(found)
         if created:
-            self.stdout.write(f"Created user {username}" + ("." if password else " (no password: pass --password)."))
+            self.stdout.write(f"Created user {shown}" + ("." if password else " (no password: pass --password)."))
         elif password is not None:
-            self.stdout.write(f"Set the password of {username}.")
+            self.stdout.write(f"Set the password of {shown}.")
 
         membership = Membership.objects.filter(workspace=found, user=user).first()
         if membership is None:
             membership = Membership.objects.create(workspace=found, user=user, role=role or Role.MEMBER)
-            self.stdout.write(f"Added {username} to {found} as {membership.role}.")
+            self.stdout.write(f"Added {shown} to {team} as {membership.role}.")
         elif role and role != membership.role:
             old, membership.role = membership.role, role
             membership.save(update_fields=["role"])
-            self.stdout.write(f"Changed {username}'s role in {found} from {old} to {role}.")
+            self.stdout.write(f"Changed {shown}'s role in {team} from {old} to {role}.")
         else:
-            self.stdout.write(f"{username} is already a member of {found} ({membership.role}).")
+            self.stdout.write(f"{shown} is already a member of {team} ({membership.role}).")

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from contacts import importing
-from contacts.management.workspaces import find_workspace
+from contacts.management.workspaces import find_workspace, no_such_workspace
+from contacts.text import for_terminal
 
 
 class Command(BaseCommand):
@@ -21,17 +22,18 @@ class Command(BaseCommand):
     def handle(self, *args, workspace, file, **options):
         found = find_workspace(workspace)
         if found is None:
-            raise CommandError(f"No workspace {workspace!r}. Create it with: manage.py add_member {workspace} USERNAME")
+            raise no_such_workspace(workspace)
         path = Path(file)
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror or error}") from None
+            raise CommandError(f"Cannot read {for_terminal(file)}: {error.strerror or error}") from None
         try:
             # Checked and written in one transaction, so the duplicate check still holds at the insert.
             with transaction.atomic():
                 people = importing.check_csv(found, data)
                 count = importing.save_people(people, source=path.name)
         except importing.ImportFailed as failed:
-            raise CommandError(f"Nothing imported from {path.name}:\n{failed.report()}") from None
-        self.stdout.write(self.style.SUCCESS(f"Imported {count} {'person' if count == 1 else 'people'} into {found}."))
+            raise CommandError(f"Nothing imported from {for_terminal(path.name)}:\n{failed.report()}") from None
+        people = "person" if count == 1 else "people"
+        self.stdout.write(self.style.SUCCESS(f"Imported {count} {people} into {for_terminal(found)}."))

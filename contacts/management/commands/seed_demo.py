@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import (
@@ -25,10 +26,10 @@ from contacts.models import (
 )
 from contacts.seeding.names import AREA_CODES, COMPANIES, FIRST_NAMES, LAST_NAMES, TITLES
 from contacts.seeding.people import STAGE_WEIGHTS
+from contacts.text import for_terminal
 
 SLUG, NAME = "demo", "Demo Team"
 PASSWORD = "demo-password"
-LOGIN_URL = "http://127.0.0.1:8000/"
 # username, first name, last name, role
 USERS = [
     ("demo", "Demo", "Admin", Role.ADMIN),
@@ -84,9 +85,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, default=300, help="How many people (first run only).")
         parser.add_argument("--seed", type=int, default=2024, help="Random seed; the same seed gives the same people.")
+        parser.add_argument(
+            "--url",
+            default="",
+            help="The login page's address, to print (make run passes the one it serves on); "
+            "without it only the path is printed.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, people, seed, **options):
+    def handle(self, *args, people, seed, url, **options):
         workspace, created = Workspace.objects.get_or_create(slug=SLUG, defaults={"name": NAME})
         users = self.ensure_users(workspace)
         if created:
@@ -94,8 +101,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Created {NAME} with {count} people.")
         else:
             count = workspace.contacts.count()
-            self.stdout.write(f"{workspace} already exists with {count} people; left them as they are.")
-        self.print_logins()
+            self.stdout.write(f"{for_terminal(workspace)} already exists with {count} people; left them as they are.")
+        self.print_logins(url)
 
     def ensure_users(self, workspace) -> dict:
         User = get_user_model()
@@ -210,8 +217,10 @@ class Command(BaseCommand):
             )
         return entries
 
-    def print_logins(self):
-        self.stdout.write(f"\nStart the server (python manage.py runserver) and log in at {LOGIN_URL}")
+    def print_logins(self, url: str):
+        # Only what we know: this command does not start a server, nor know where one listens.
+        where = url or f"{reverse('login')} on your server"
+        self.stdout.write(f"\nLog in at {where} as any of these (password {PASSWORD}):")
         for username, _, _, role in USERS:
             note = " — also a superuser for the Django admin at /admin/" if username == "demo" else ""
             self.stdout.write(f"  {username} / {PASSWORD}  ({role.label.lower()}){note}")

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from contacts import sync
-from contacts.management.workspaces import find_workspace
+from contacts.management.workspaces import find_workspace, no_such_workspace
+from contacts.text import for_terminal
 
 # Below this many messages or calls a sync is quick enough to need no progress bar.
 PROGRESS_FROM = 1000
@@ -49,15 +50,16 @@ class SyncCommand(BaseCommand):
     def handle(self, *args, workspace, path, **options):
         found = find_workspace(workspace)
         if found is None:
-            raise CommandError(f"No workspace {workspace!r}. Create it with: manage.py add_member {workspace} USERNAME")
+            raise no_such_workspace(workspace)
         progress = TerminalProgress(self.stderr, self.noun) if self.stderr.isatty() else None
         try:
             report = self.run_sync(found, Path(path), progress)
         except sync.SourceUnreadable as error:
-            raise CommandError(f"Nothing synced: {error.message}") from None
-        self.stdout.write(self.style.SUCCESS(f"Synced {Path(path).name} into {found}."))
+            raise CommandError(f"Nothing synced: {for_terminal(error.message)}") from None
+        self.stdout.write(self.style.SUCCESS(f"Synced {for_terminal(Path(path).name)} into {for_terminal(found)}."))
+        # File names, addresses and reasons come from the source: nothing in them may steer the terminal.
         for line in report.lines():
-            self.stdout.write(line)
+            self.stdout.write(for_terminal(line))
 
 
 class Command(SyncCommand):
