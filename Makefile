@@ -18,9 +18,10 @@ PIP := $(PY) -m pip --disable-pip-version-check
 VENV_STAMP := $(VENV)/.created
 INSTALL_STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+LOAD_STAMP := $(VENV)/.installed-load
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench loadtest install install-test venv chromium clean-venv
+.PHONY: help run test bench loadtest install install-test install-load venv chromium clean-venv
 
 help:
 	@echo "make run    - create .venv, install, migrate, seed the demo and serve on http://$(HOST):$(PORT)/"
@@ -57,8 +58,14 @@ $(TEST_STAMP): pyproject.toml $(VENV_STAMP)
 	$(PIP) install --quiet -e ".[test]"
 	@touch $@ $(INSTALL_STAMP)
 
+$(LOAD_STAMP): pyproject.toml $(VENV_STAMP)
+	@echo ">>> Installing the app with the load test's extras (Locust) into $(VENV)"
+	$(PIP) install --quiet -e ".[load]"
+	@touch $@ $(INSTALL_STAMP)
+
 install: $(INSTALL_STAMP)
 install-test: $(TEST_STAMP)
+install-load: $(LOAD_STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
@@ -114,7 +121,7 @@ BENCH_ARGS ?=
 # Production settings (DEBUG off) need a SECRET_KEY: a throwaway one unless you set your own.
 bench: $(INSTALL_STAMP)
 	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
-	  $(PY) manage.py bench $(BENCH_ARGS)
+	  $(PY) -m bench $(BENCH_ARGS)
 
-loadtest: $(INSTALL_STAMP)
+loadtest: $(LOAD_STAMP)
 	VENV=$(VENV) bash loadtest/run.sh

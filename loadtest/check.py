@@ -1,9 +1,10 @@
-"""After a load run: check the invariants in the database and judge the run against the targets.
+"""After a load run: report Locust's figures, check the invariants in the database, judge the run.
 
-    python loadtest/check.py --results loadtest/results.json --people 100000 --target-list-p95-ms 100
+    python -m loadtest.check --csv loadtest/results --results loadtest/results.json --people 100000
 
-Reads the driver's results, adds the invariant counts and a verdict to the same file, prints
-PASS/FAIL per target and exits non-zero on any failure. Uses the app's settings (DATABASE_URL).
+Reads Locust's CSV files (the --csv prefix; loadtest/report.py), prints p50/p95 per request group,
+checks the invariants, prints PASS/FAIL per target, writes all of it to --results as JSON and exits
+non-zero on any failure. Uses the app's settings (DATABASE_URL).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+from loadtest.report import print_report, read
 
 DEFAULT_TARGET_LIST_P95_MS = 100.0
 
@@ -68,16 +71,18 @@ def check_invariants(workspace_slug: str, people: int | None = None) -> dict[str
 def verdict(results: dict, invariants: dict, target_list_p95_ms: float) -> list[tuple[str, bool, str]]:
     """(target, passed, detail) for every target of the load test."""
     overall = results["overall"]
-    list_stats = results["categories"].get("list", {})
+    list_stats = results["groups"].get("list", {})
     broken = {k: v for k, v in invariants.items() if not k.startswith("_") and v["violations"]}
-    unexpected = results.get("unexpected", [])
+    unexpected = results["unexpected"]
     return [
         ("zero 5xx", overall["5xx"] == 0, f"{overall['5xx']} of {overall['count']}"),
         ("zero network errors", overall["network_errors"] == 0, str(overall["network_errors"])),
         (
             "no unexpected answers",
-            not unexpected and not results.get("driver_errors") and not results.get("stuck_users"),
-            ", ".join(f"{u['count']} x {u['kind']} {u['endpoint']}" for u in unexpected) or "none",
+            overall["count"] > 0 and not unexpected and not results["locustfile_errors"],
+            ", ".join(f"{u['count']} x {u['error']}" for u in unexpected)
+            or "; ".join(results["locustfile_errors"])
+            or ("none" if overall["count"] else "no requests"),
         ),
         (
             "zero invariant violations",
@@ -111,7 +116,8 @@ def print_verdict(rows, invariants, out=sys.stdout) -> bool:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results", default="loadtest/results.json")
+    parser.add_argument("--csv", default="loadtest/results", help="the --csv prefix Locust wrote its files with")
+    parser.add_argument("--results", default="loadtest/results.json", help="where the figures and verdict go")
     parser.add_argument("--people", type=int, default=None, help="how many were seeded (checks none was lost)")
     parser.add_argument("--workspace", default="loadtest")
     parser.add_argument(
@@ -120,20 +126,20 @@ def main(argv=None) -> int:
         default=float(os.environ.get("LOADTEST_TARGET_LIST_P95_MS", DEFAULT_TARGET_LIST_P95_MS)),
     )
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cloze.settings")
     import django
 
     django.setup()
-    path = Path(args.results)
-    results = json.loads(path.read_text())
+    results = read(args.csv)
+    print("\nRequests by group (Locust; milliseconds):")
+    print_report(results)
     invariants = check_invariants(args.workspace, args.people)
     rows = verdict(results, invariants, args.target_list_p95_ms)
     passed = print_verdict(rows, invariants)
     results["invariants"] = invariants
     results["targets"] = [{"target": n, "passed": p, "detail": d} for n, p, d in rows]
     results["passed"] = passed
-    path.write_text(json.dumps(results, indent=2))
+    Path(args.results).write_text(json.dumps(results, indent=2))
     return 0 if passed else 1
 
 

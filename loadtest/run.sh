@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load test on a real server: gunicorn (several workers) on 127.0.0.1 over a throwaway PostgreSQL
-# with LOADTEST_PEOPLE people, driven by LOADTEST_USERS logged-in users for LOADTEST_SECONDS, then
+# with LOADTEST_PEOPLE people, driven by Locust (headless, LOADTEST_USERS logged-in users for
+# LOADTEST_SECONDS; loadtest/locustfile.py), then the figures are read back from Locust's CSV and
 # the invariants are checked in the database. Exits non-zero on any 5xx, unexpected answer,
 # invariant violation or a list-page p95 over the target. See loadtest/README.md.
 #
@@ -19,12 +20,14 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_PORT="${PG_PORT:-5432}"   # only names the socket file inside our private dir: no clash possible
 PEOPLE="${LOADTEST_PEOPLE:-100000}"
 USERS="${LOADTEST_USERS:-8}"
+SPAWN_RATE="${LOADTEST_SPAWN_RATE:-4}"   # users started per second
 SECONDS_TO_RUN="${LOADTEST_SECONDS:-60}"
 THINK_MS="${LOADTEST_THINK_MS:-250}"
 CORES="$(nproc 2>/dev/null || echo 2)"
 WORKERS="${LOADTEST_WORKERS:-$((2 * CORES))}"
 RESULTS="${LOADTEST_RESULTS:-loadtest/results.json}"
-# On a shared machine, e.g. LOADTEST_NICE=-5 gives the server, database and driver priority over
+CSV_PREFIX="${RESULTS%.json}"   # Locust's loadtest/results_stats.csv, _failures.csv, _exceptions.csv
+# On a shared machine, e.g. LOADTEST_NICE=-5 gives the server, database and Locust priority over
 # other work (negative values need root), so the figures come closer to a machine of their own.
 NICE="${LOADTEST_NICE:-}"
 PASSWORD="loadtest-$RANDOM$RANDOM"
@@ -54,6 +57,10 @@ as_postgres() {
 [ -x "$PY" ] || { echo "error: $PY not found; run 'make install' first (or set PY=/path/to/python)" >&2; exit 1; }
 "$PY" -c 'import gunicorn' 2>/dev/null || {
     echo "error: gunicorn is not installed in $VENV; run '$PY -m pip install -e .' (it is a dependency)" >&2
+    exit 1
+}
+"$PY" -c 'import locust' 2>/dev/null || {
+    echo "error: Locust is not installed in $VENV; run '$PY -m pip install -e \".[load]\"' (or make loadtest)" >&2
     exit 1
 }
 [ -x "$PG_BIN/initdb" ] || { echo "error: PostgreSQL binaries not found in $PG_BIN (set PG_BIN)" >&2; exit 1; }
@@ -149,17 +156,25 @@ print(f"gunicorn answers on {url}")
 EOF
 
 # --- Load -------------------------------------------------------------------------------------------
-section "Driving $BASE_URL: $USERS users for $SECONDS_TO_RUN s"
-drive_status=0
-rm -f "$RESULTS"   # a previous run's figures must not pass for this one's
-niced "$PY" loadtest/drive.py --base-url "$BASE_URL" --users "$USERS" --seconds "$SECONDS_TO_RUN" \
-    --think-ms "$THINK_MS" --password "$PASSWORD" --out "$RESULTS" \
-    --watch-pid "app=$GUNICORN_PID" --watch-pid "db=$(head -n 1 "$PG_DATA/postmaster.pid")" || drive_status=$?
-if [ ! -f "$RESULTS" ] || [ "$drive_status" = 2 ]; then
-    echo "The driver did not produce results (exit $drive_status); gunicorn's log:" >&2
+section "Locust on $BASE_URL: $USERS users for $SECONDS_TO_RUN s"
+locust_status=0
+rm -f "$RESULTS" "$CSV_PREFIX"_*   # a previous run's figures must not pass for this one's
+# Locust's own output (its summary tables, warnings) goes to its log; the report below reads the
+# same figures from its CSV files.
+LOADTEST_PASSWORD="$PASSWORD" LOADTEST_THINK_MS="$THINK_MS" LOADTEST_ACCOUNTS="$USERS" \
+LOADTEST_WATCH="app=$GUNICORN_PID,db=$(head -n 1 "$PG_DATA/postmaster.pid")" \
+    niced "$PY" -m locust -f loadtest/locustfile.py --headless --only-summary \
+    -u "$USERS" -r "$SPAWN_RATE" --run-time "${SECONDS_TO_RUN}s" --stop-timeout 30s \
+    --host "$BASE_URL" --csv "$CSV_PREFIX" >"${CSV_PREFIX}_locust.log" 2>&1 || locust_status=$?
+# Exit 1 only says some requests failed (races included): the check below judges them.
+if [ ! -s "${CSV_PREFIX}_stats.csv" ] || [ "$locust_status" -gt 1 ]; then
+    echo "Locust did not produce results (exit $locust_status); its output and gunicorn's log:" >&2
+    tail -n 30 "${CSV_PREFIX}_locust.log" >&2 || true
     tail -n 50 "$WORK_DIR/gunicorn.log" >&2 || true
     exit 1
 fi
+grep -E "WARNING|ERROR" "${CSV_PREFIX}_locust.log" | head -n 10 || true
+echo "Locust's own output and summary: ${CSV_PREFIX}_locust.log"
 
 # Stop the server before checking, so the check sees the final state.
 stop_gunicorn
@@ -189,7 +204,7 @@ EOF
 
 # Time spent inside the server (gunicorn's view: from reading the request to the response), against
 # the client's latency: the difference is waiting for a free worker and for the CPU.
-"$PY" - "$WORK_DIR/access.log" "$RESULTS" <<'EOF' || true
+"$PY" - "$WORK_DIR/access.log" "${CSV_PREFIX}_server_time.json" <<'EOF' || true
 import json, math, re, sys
 from collections import defaultdict
 groups = defaultdict(list)
@@ -208,14 +223,9 @@ for key in sorted(groups, key=lambda k: -len(groups[k]))[:8]:
 print("Inside the server (gunicorn request time, ms):")
 for key, s in summary.items():
     print(f"  {key:34s} n={s['count']:<6} p50 {s['p50_ms']:>5}  p95 {s['p95_ms']:>5}")
-with open(sys.argv[2]) as handle:
-    results = json.load(handle)
-results["server_time"] = summary
 with open(sys.argv[2], "w") as handle:
-    json.dump(results, handle, indent=2)
+    json.dump(summary, handle, indent=2)
 EOF
 
-section "Invariants and targets"
-check_status=0
-"$PY" loadtest/check.py --results "$RESULTS" --people "$PEOPLE" || check_status=$?
-[ "$drive_status" = 0 ] && [ "$check_status" = 0 ]
+section "Requests, invariants and targets"
+niced "$PY" -m loadtest.check --csv "$CSV_PREFIX" --results "$RESULTS" --people "$PEOPLE"

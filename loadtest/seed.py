@@ -1,13 +1,13 @@
-"""Fast seeding for the load test: one workspace, a few members with passwords, N people with timelines.
+"""Seeding for the load test: one workspace, a few members with passwords, N people with timelines.
 
     python loadtest/seed.py --people 100000 --users 8 --password PASSWORD
 
 Deterministic (one seeded random.Random). People are spread over every stage and audience the way
 seed_demo spreads them (open stages mostly assigned; a third of the archivable ones archived, some
-of those deleted), each with a short timeline, but written in batches of 5,000 rows through the
-benchmark's `contacts.benchmarking.insert_rows` (COPY on PostgreSQL; bulk_create if that module is
-absent), with one password hash shared by all users, so 100k people take seconds. Works on
-PostgreSQL and SQLite (the smoke test seeds a few hundred people through the same function).
+of those deleted), each with a short timeline, written by the shared seeder (contacts.seeding:
+multi-row INSERTs in batches of 5,000, COPY on PostgreSQL), with one password hash shared by all
+users, so 100k people take seconds. Works on PostgreSQL and SQLite (the smoke test seeds a few
+hundred people through the same function).
 
 Running it again leaves existing people alone and only ensures the users (like seed_demo).
 """
@@ -26,7 +26,6 @@ WORKSPACE_SLUG = "loadtest"
 WORKSPACE_NAME = "Load Test Team"
 USERNAME_PREFIX = "loadtest"
 DEFAULT_PASSWORD = "loadtest-password"
-BATCH = 5000
 
 
 def username(n: int) -> str:
@@ -36,15 +35,15 @@ def username(n: int) -> str:
 
 def seed(*, people: int, users: int = 8, password: str = DEFAULT_PASSWORD, seed: int = 2024, verbose: bool = False):
     """Create the load workspace with `users` members and `people` people. Returns the Workspace."""
+    # Imported here: this file is also a script, which sets Django up (main()) before the app's modules load.
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from django.core.management.color import no_style
-    from django.db import connection, transaction
-    from django.db.models import Max
+    from django.db import transaction
     from django.utils import timezone
 
-    from contacts.management.commands.seed_demo import AREA_CODES, COMPANIES, FIRST_NAMES, LAST_NAMES, TITLES
-    from contacts.models import OPEN_STAGES, Contact, EntryKind, Membership, Role, Stage, TimelineEntry, Workspace
+    from contacts.models import OPEN_STAGES, EntryKind, Membership, Role, Workspace
+    from contacts.seeding.names import COMPANIES, FIRST_NAMES, LAST_NAMES, TITLES
+    from contacts.seeding.people import STAGE_WEIGHTS, load_people, next_contact_pk, unique_phone, vacuum
 
     def say(message: str) -> None:
         if verbose:
@@ -73,97 +72,67 @@ def seed(*, people: int, users: int = 8, password: str = DEFAULT_PASSWORD, seed:
             return workspace
 
     now = timezone.now()
-    stage_weights = [
-        (Stage.LEAD, 18), (Stage.POTENTIAL, 15), (Stage.ACTIVE, 14),
-        (Stage.PAST, 20), (Stage.LOST, 13), (Stage.NONE, 20),
-    ]  # fmt: skip
-    stages, weights = zip(*stage_weights)
+    stages, weights = zip(*STAGE_WEIGHTS)
     interaction_kinds = (EntryKind.EMAIL, EntryKind.CALL, EntryKind.MEETING, EntryKind.NOTE)
-    # Ids are ours (after the current largest), so a person's timeline goes in the same pass.
-    first_pk = (Contact.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-    with transaction.atomic():
-        for start in range(0, people, BATCH):
-            contacts, entries = [], []
-            for pk in range(first_pk + start, first_pk + min(start + BATCH, people)):
-                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-                company, domain = rng.choice(COMPANIES)
-                stage = str(rng.choices(stages, weights)[0].value)
-                assignee = rng.choice(members) if rng.random() < (0.6 if stage in OPEN_STAGES else 0.12) else None
-                created_at = now - timedelta(days=rng.randint(200, 900), hours=rng.randint(0, 23))
-                phone = e164 = ""
-                if rng.random() < 0.7:
-                    area, line = rng.choice(AREA_CODES), rng.randint(0, 9999)
-                    # What Contact.normalize() would store (save() is not called here).
-                    phone, e164 = f"+1 {area} 555 {line:04d}", f"+1{area}555{line:04d}"
-                archived_at = archived_by = deleted_at = deleted_by = None
-                if stage not in OPEN_STAGES and assignee is None and rng.random() < 0.35:
-                    archived_at, archived_by = now - timedelta(days=rng.randint(2, 150)), rng.choice(members).pk
-                    if rng.random() < 0.15:
-                        deleted_at, deleted_by = archived_at + timedelta(hours=rng.randint(1, 24)), members[0].pk
-                history = [(EntryKind.CREATED.value, created_at, "Added by hand", "")]
-                span = max(int(((archived_at or now) - created_at).total_seconds()), 7200)
-                for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
-                    kind = rng.choice(interaction_kinds)
-                    direction = rng.choice(("in", "out")) if kind in (EntryKind.EMAIL, EntryKind.CALL) else ""
-                    at = created_at + timedelta(seconds=rng.randint(3600, span))
-                    history.append((kind.value, at, f"{kind.label} #{pk}", direction))
-                touches = [at for kind, at, _, _ in history if kind != EntryKind.CREATED.value]
-                if archived_at:
-                    history.append((EntryKind.ARCHIVED.value, archived_at, "", ""))
-                if deleted_at:
-                    history.append((EntryKind.DELETED.value, deleted_at, "Moved to Recently Deleted", ""))
-                email = f"{first}.{last}.{pk}@{domain or 'mail.example'}".lower()
-                contacts.append(
-                    {
-                        "id": pk,
-                        "workspace_id": workspace.pk,
-                        "name": f"{first} {last}",
-                        "email": email if rng.random() < 0.9 else "",
-                        "phone": phone,
-                        "phone_e164": e164,
-                        "company": company,
-                        "title": rng.choice(TITLES),
-                        "stage": stage,
-                        "assignee_id": assignee.pk if assignee else None,
-                        "archived_at": archived_at,
-                        "archived_by_id": archived_by,
-                        "deleted_at": deleted_at,
-                        "deleted_by_id": deleted_by,
-                        "last_touch_at": max(touches) if touches else None,
-                        "created_at": created_at,
-                        "updated_at": created_at,
-                    }
-                )
-                entries += [
-                    {"contact_id": pk, "kind": kind, "at": at, "summary": summary, "direction": direction}
-                    for kind, at, summary, direction in history
-                ]
-            insert_rows(Contact, contacts)
-            insert_rows(TimelineEntry, entries)
-            say(f"  {start + len(contacts)}/{people} people ({time.monotonic() - started:.1f} s)")
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Contact]):
-                cursor.execute(sql)
-    if connection.vendor == "postgresql":
-        tables = f"{Contact._meta.db_table}, {TimelineEntry._meta.db_table}"
-        with connection.cursor() as cursor:
-            # Fresh statistics and visibility map, as autovacuum would give a real PostgreSQL after a bulk load.
-            cursor.execute(f"ANALYZE {tables}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {tables}")
+
+    def person(pk: int) -> tuple[dict, list[dict]]:
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        company, domain = rng.choice(COMPANIES)
+        stage = str(rng.choices(stages, weights)[0].value)
+        assignee = rng.choice(members) if rng.random() < (0.6 if stage in OPEN_STAGES else 0.12) else None
+        created_at = now - timedelta(days=rng.randint(200, 900), hours=rng.randint(0, 23))
+        phone, e164 = unique_phone(pk) if rng.random() < 0.7 else ("", "")
+        archived_at = archived_by = deleted_at = deleted_by = None
+        if stage not in OPEN_STAGES and assignee is None and rng.random() < 0.35:
+            archived_at, archived_by = now - timedelta(days=rng.randint(2, 150)), rng.choice(members).pk
+            if rng.random() < 0.15:
+                deleted_at, deleted_by = archived_at + timedelta(hours=rng.randint(1, 24)), members[0].pk
+        history = [(EntryKind.CREATED.value, created_at, "Added by hand", "")]
+        span = max(int(((archived_at or now) - created_at).total_seconds()), 7200)
+        for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
+            kind = rng.choice(interaction_kinds)
+            direction = rng.choice(("in", "out")) if kind in (EntryKind.EMAIL, EntryKind.CALL) else ""
+            at = created_at + timedelta(seconds=rng.randint(3600, span))
+            history.append((kind.value, at, f"{kind.label} #{pk}", direction))
+        touches = [at for kind, at, _, _ in history if kind != EntryKind.CREATED.value]
+        if archived_at:
+            history.append((EntryKind.ARCHIVED.value, archived_at, "", ""))
+        if deleted_at:
+            history.append((EntryKind.DELETED.value, deleted_at, "Moved to Recently Deleted", ""))
+        email = f"{first}.{last}.{pk}@{domain or 'mail.example'}".lower()
+        row = {
+            "id": pk,
+            "workspace_id": workspace.pk,
+            "name": f"{first} {last}",
+            "email": email if rng.random() < 0.9 else "",
+            "phone": phone,
+            "phone_e164": e164,
+            "company": company,
+            "title": rng.choice(TITLES),
+            "stage": stage,
+            "assignee_id": assignee.pk if assignee else None,
+            "archived_at": archived_at,
+            "archived_by_id": archived_by,
+            "deleted_at": deleted_at,
+            "deleted_by_id": deleted_by,
+            "last_touch_at": max(touches) if touches else None,
+            "created_at": created_at,
+            "updated_at": created_at,
+        }
+        entries = [
+            {"contact_id": pk, "kind": kind, "at": at, "summary": summary, "direction": direction}
+            for kind, at, summary, direction in history
+        ]
+        return row, entries
+
+    first_pk = next_contact_pk()
+    load_people(
+        (person(pk) for pk in range(first_pk, first_pk + people)),
+        progress=lambda done: say(f"  {done}/{people} people ({time.monotonic() - started:.1f} s)"),
+    )
+    vacuum()  # fresh statistics and visibility map, as autovacuum would give a real PostgreSQL after a bulk load
     say(f"Seeded {people} people in {time.monotonic() - started:.1f} s")
     return workspace
-
-
-def insert_rows(model, rows: list[dict]) -> None:
-    """Bulk INSERT rows given by attname: the benchmark's COPY-based helper when it is there,
-    else bulk_create (slower, same rows)."""
-    try:
-        from contacts.benchmarking import insert_rows as fast_insert_rows
-    except ImportError:
-        fast_insert_rows = None
-    if fast_insert_rows is not None:
-        fast_insert_rows(model, rows)
-    else:
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=BATCH)
 
 
 def main(argv=None) -> int:

@@ -20,11 +20,12 @@ from contacts.models import (
     EntryKind,
     Membership,
     Role,
-    Stage,
     TimelineEntry,
     Workspace,
     display_name,
 )
+from contacts.seeding.names import AREA_CODES, COMPANIES, FIRST_NAMES, LAST_NAMES, TITLES
+from contacts.seeding.people import STAGE_WEIGHTS
 from contacts.text import for_terminal
 
 SLUG, NAME = "demo", "Demo Team"
@@ -39,58 +40,6 @@ USERS = [
     ("jordan", "Jordan", "Kim", Role.MEMBER),
 ]
 
-FIRST_NAMES = (
-    "Avery Blake Carmen Diego Elena Farah Gabriel Hana Isaac Jamal Keiko Liam Maya Nadia Omar Priya Quinn Rosa "
-    "Santiago Tara Umar Vera Wes Ximena Yusuf Zoe Aaron Bianca Connor Daria Emeka Freya Gus Helena Ivan Jun "
-    "Kofi Lena Mateo Noor"
-).split()
-LAST_NAMES = (
-    "Abbott Banerjee Castillo Dubois Eriksen Fischer Garcia Haddad Ito Jensen Kowalski Lindqvist Moreau Nakamura "
-    "Okonkwo Petrov Quintero Rossi Schmidt Tanaka Ueda Varga Walsh Xu Yilmaz Zhang Alvarez Brennan Chen Duarte"
-).split()
-COMPANIES = [
-    ("Northwind Traders", "northwind.example"),
-    ("Bluebird Logistics", "bluebird.example"),
-    ("Cedar & Pine Realty", "cedarpine.example"),
-    ("Harbor Health", "harborhealth.example"),
-    ("Lumen Analytics", "lumen.example"),
-    ("Granite Construction Co.", "granite.example"),
-    ("Orchard Foods", "orchard.example"),
-    ("Summit Legal", "summitlegal.example"),
-    ("Tidewater Capital", "tidewater.example"),
-    ("Redwood Schools", "redwood.example"),
-    ("Kite Design Studio", "kite.example"),
-    ("Meridian Travel", "meridian.example"),
-    ("Sparrow Software", "sparrow.example"),
-    ("Atlas Manufacturing", "atlas.example"),
-    ("Willow Dental", "willow.example"),
-    ("", ""),  # some people have no company
-]
-TITLES = [
-    "CEO",
-    "CFO",
-    "Head of Operations",
-    "Office Manager",
-    "Account Executive",
-    "Purchasing Lead",
-    "VP Sales",
-    "Founder",
-    "Procurement Specialist",
-    "Marketing Director",
-    "Broker",
-    "Engineer",
-    "",
-]
-AREA_CODES = ["212", "312", "415", "503", "617", "702", "808"]
-# Open stages are the busy ones; the rest of the list is spread over the closed ones and "no stage".
-STAGE_WEIGHTS = [
-    (Stage.LEAD, 18),
-    (Stage.POTENTIAL, 15),
-    (Stage.ACTIVE, 14),
-    (Stage.PAST, 20),
-    (Stage.LOST, 13),
-    (Stage.NONE, 20),
-]
 SUMMARIES = {
     EntryKind.EMAIL: [
         "Re: proposal for {company}",
