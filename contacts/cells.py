@@ -31,12 +31,13 @@ def stage_chip(person) -> str:
     return format_html('<span class="chip chip-{}">{}</span>', person.stage or "none", person.stage_label)
 
 
-def person_name(person, audience_slug: str) -> str:
-    """Avatar and name; the name opens the person, except in Recently Deleted (no page)."""
+def person_name(person, list_query: str) -> str:
+    """Avatar and name; the name opens the person (in the list's audience, filter and sort), except in
+    Recently Deleted (no page)."""
     if person.deleted_at:
         name = format_html('<span class="person-link">{}</span>', person.name)
     else:
-        url = f"{reverse('person', args=[person.pk])}?audience={audience_slug}"
+        url = f"{reverse('person', args=[person.pk])}?{list_query}"
         name = format_html(
             '<a class="person-link" href="{}" hx-get="{}" hx-target="#people-region" hx-push-url="true">{}</a>',
             url,

@@ -11,6 +11,7 @@ from contacts.exceptions import BadSelection, NotFound
 from contacts.models import WHO_MAY_DELETE, Membership
 from contacts.selection import PeopleFilter
 from contacts.tables import IdsFirstPaginator, PeopleTable
+from contacts.timeline import list_query
 
 PAGE_SIZE = 50
 VIEWS = {"table": "Table View", "list": "List and Details View"}
@@ -50,7 +51,7 @@ def build_listing(request, view: str | None = None) -> dict:
     except BadSelection as error:
         raise NotFound(error.message) from error
     people = people_filter.apply(audience.people_for(workspace, request.user), workspace)
-    table = PeopleTable.for_audience(people.select_related("assignee"), audience)
+    table = PeopleTable.for_audience(people.select_related("assignee"), audience, list_query(request))
     RequestConfig(request, paginate=False).configure(table)  # sorting from the address
     # The page size is ours: ?per_page= from the address could ask for everyone at once.
     table.paginate(IdsFirstPaginator, per_page=PAGE_SIZE, page=request.GET.get("page", 1))
@@ -63,6 +64,7 @@ def build_listing(request, view: str | None = None) -> dict:
         "audience_name": audience.name_for(workspace),
         "audiences": [(a, a.name_for(workspace)) for a in AUDIENCES.values()],
         "filter": people_filter,
+        "list_query": list_query(request),
         "stage_choices": [(v or "none", label) for v, label in workspace.stage_choices()],
         "view": _chosen_view(request, membership, view),
         "views": VIEWS,

@@ -9,7 +9,7 @@ body: thousands of them do not fit in an address.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -159,6 +159,17 @@ class Selection:
         # Ticked people are taken as they are now, even if they left the audience
         # since (archived by someone else): the action's rules then skip them with a reason.
         return Contact.objects.in_workspace(workspace).filter(pk__in=self.ids)
+
+    def narrowed_to_blocked(self, action: str, workspace: Workspace, user) -> Selection:
+        """After "Select all", "Select only those who cannot be …": everyone under the filter that the
+        action would skip. Of the people unticked, only those among them stay left out; the others
+        are not in it at all, so leaving them out would only make the count wrong."""
+        narrowed = replace(self.filter, blocked=action)
+        excluded = ()
+        if self.excluded:
+            still_in = narrowed.apply(self.audience.people_for(workspace, user), workspace)
+            excluded = tuple(still_in.filter(pk__in=self.excluded).order_by("pk").values_list("pk", flat=True))
+        return Selection(self.audience, narrowed, None, excluded)
 
     def check_ids_exist(self, workspace: Workspace) -> None:
         """Unknown ids and other workspaces' ids are refused as if they did not exist."""

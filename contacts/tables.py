@@ -59,18 +59,24 @@ class PeopleTable(tables.Table):
         order_by = ("name",)
         empty_text = ""
 
-    def __init__(self, *args, audience, **kwargs):
+    def __init__(self, *args, audience, list_query, **kwargs):
         super().__init__(*args, **kwargs)
         self.audience = audience
+        self.list_query = list_query  # the person links carry the list's audience, filter and sort
 
     @classmethod
-    def for_audience(cls, people, audience):
+    def for_audience(cls, people, audience, list_query):
         """The table for an audience; Archived and Recently Deleted add when and by whom."""
         if audience.since is None:
-            return cls(people, audience=audience)
+            return cls(people, audience=audience, list_query=list_query)
         event, header = audience.since
         column = _column(header, "col-touch", order_by=(f"{event}_at", "pk"))
-        return cls(people.select_related(f"{event}_by"), audience=audience, extra_columns=[("since", column)])
+        return cls(
+            people.select_related(f"{event}_by"),
+            audience=audience,
+            list_query=list_query,
+            extra_columns=[("since", column)],
+        )
 
     def body_rows(self):
         """The page's rows as HTML, straight from the records.
@@ -79,12 +85,11 @@ class PeopleTable(tables.Table):
         (signature inspection, attrs per cell) cost more than building the cells themselves.
         """
         since = self.audience.since[0] if self.audience.since else None
-        slug = self.audience.slug
         for row in self.page.object_list:
             person = row.record
             tds = [
                 ("col-select", cells.select_box(person)),
-                ("", cells.person_name(person, slug)),
+                ("", cells.person_name(person, self.list_query)),
                 ("col-company", conditional_escape(person.company)),
                 ("", cells.stage_chip(person)),
                 ("col-assignee", cells.member_name(person.assignee)),

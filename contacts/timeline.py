@@ -6,7 +6,9 @@ from django.utils.http import urlencode
 
 from audiences.registry import ARCHIVED, MY_PEOPLE, get_audience
 from contacts.bulk_actions import ACTIONS
+from contacts.exceptions import BadSelection
 from contacts.models import Contact, Membership
+from contacts.selection import PeopleFilter
 
 ENTRIES_PER_PAGE = 20
 
@@ -20,9 +22,29 @@ def pane_audience(request):
     return get_audience(request.GET.get("audience")) or MY_PEOPLE
 
 
+def list_params(request) -> dict[str, str]:
+    """The list the address shows: audience, search, stage filter and sort.
+
+    Every link from the list to a person, between people and back carries these, so the list
+    beside the person (and after a reload) stays the one the user filtered.
+    """
+    params = {"audience": pane_audience(request).slug}
+    try:
+        params |= PeopleFilter.from_params(request.GET).as_params()
+    except BadSelection:
+        pass  # the list itself refuses it; a link away from it need not repeat it
+    if sort := request.GET.get("sort"):
+        params["sort"] = sort
+    return params
+
+
+def list_query(request) -> str:
+    return urlencode(list_params(request))
+
+
 def person_address(request, person: Contact, **extra) -> str:
-    """The person's page in List and Details View, in the audience they were opened from."""
-    query = urlencode({"audience": pane_audience(request).slug, "view": "list", **extra})
+    """The person's page in List and Details View, in the list they were opened from."""
+    query = urlencode({**list_params(request), "view": "list", **extra})
     return f"{reverse('person', args=[person.pk])}?{query}"
 
 
@@ -33,6 +55,7 @@ def details_context(request, membership: Membership, person: Contact) -> dict:
     newer, older = timeline.has_previous(), timeline.has_next()
     return {
         "audience": pane_audience(request),
+        "list_query": list_query(request),
         "person": person,
         "timeline": timeline,
         "newer_entries_url": person_address(request, person, entries=timeline.previous_page_number()) if newer else "",

@@ -153,6 +153,7 @@ class _Dialog:
             "will": self.action.will(self.options),
             "confirm_label": self.action.confirm_label(summary.eligible),
             "narrow_ids": self._blocked_ids(summary),
+            "narrow_except": self._narrow_except(summary),
             "can_narrow": bool(self.selection.ids) or self.action.narrowable,
             "error": error,
             "retention_days": self.workspace.retention.days,
@@ -167,6 +168,13 @@ class _Dialog:
             return ""
         blockers = self.action.blockers(self.workspace, self.options)
         return ",".join(str(pk) for pk in self.people.exclude(none_of(blockers)).values_list("pk", flat=True))
+
+    def _narrow_except(self, summary) -> str:
+        """Who stays unticked after narrowing a select-all to those who cannot be …"""
+        if not self.selection.is_all or not summary.blocked or not self.action.narrowable:
+            return ""
+        narrowed = self.selection.narrowed_to_blocked(self.action.name, self.workspace, self.request.user)
+        return ",".join(map(str, narrowed.excluded))
 
     def confirm(self):
         if self.form is not None and not self.form.is_valid():

@@ -248,10 +248,12 @@
       render();
       return;
     }
-    var excluded = state.mode === "all" ? state.excluded : [];
+    /* A new select-all over a new filter: the server says which of the people unticked are among
+       those who cannot (they stay unticked); the others are not in it at all. */
+    var excluded = button.dataset.narrowExcept;
     state = everyone(ctx);
     state.blocked = button.dataset.narrowBlocked;
-    state.excluded = excluded;
+    state.excluded = excluded ? excluded.split(",").map(function (v) { return parseInt(v, 10); }) : [];
     save();
     var url = new URL(window.location.href);
     url.searchParams.set("blocked", button.dataset.narrowBlocked);

@@ -304,3 +304,42 @@ def test_deleting_the_open_person_from_the_pane_shows_the_list_at_its_own_addres
     expect(details(page)).to_contain_text("Pick a person")
     expect(page).to_have_url(re.compile(r"/people/\?audience=archived&view=list$"))
     assert Contact.objects.get(name="Lou Left").deleted_at is not None
+
+
+def test_a_person_opened_from_a_filtered_list_keeps_the_filter_after_reload_and_back(
+    logged_in_page, live_server, workspace, people
+):
+    """QA walk-through: opening a person dropped q and stage from the address, the Back link and Up/Down."""
+    ContactFactory(workspace=workspace, name="Kim Willow", stage=Stage.PAST)
+    ContactFactory(workspace=workspace, name="Lee Willow", stage=Stage.PAST)
+    ContactFactory(workspace=workspace, name="Max Willow", stage=Stage.LEAD)
+    page = open_people(logged_in_page, live_server, view="table")
+    page.get_by_role("searchbox", name="Search people").fill("willow")
+    page.get_by_label("Stage", exact=True).select_option(label="Past")
+    page.get_by_role("button", name="Search").click()
+    expect(row(page, "Max Willow")).to_have_count(0)
+    expect(row(page, "Grace Hopper")).to_have_count(0)
+
+    page.get_by_role("table").get_by_role("link", name="Kim Willow").click()
+    expect_details_of(page, "Kim Willow")
+    expect(page).to_have_url(re.compile(r"q=willow.*stage=past|stage=past.*q=willow"))
+    page.reload()
+    expect_details_of(page, "Kim Willow")
+    expect(row(page, "Lee Willow")).to_be_visible()
+    for hidden in ("Max Willow", "Grace Hopper", "Jon Jot"):
+        expect(row(page, hidden)).to_have_count(0)
+
+    # Down moves to the next person of the filtered list, and the address still carries the filter.
+    person_link(page, "Kim Willow").focus()
+    page.keyboard.press("ArrowDown")
+    expect_details_of(page, "Lee Willow")
+    page.reload()
+    expect(row(page, "Max Willow")).to_have_count(0)
+
+    # The pane's Back (shown on phones) goes back to the filtered list.
+    back = page.locator("#details a.back-link")
+    expect(back).to_have_attribute("href", re.compile(r"q=willow.*stage=past|stage=past.*q=willow"))
+    page.goto(live_server.url + back.get_attribute("href"))
+    expect(row(page, "Kim Willow")).to_be_visible()
+    for hidden in ("Max Willow", "Grace Hopper", "Jon Jot"):
+        expect(row(page, hidden)).to_have_count(0)

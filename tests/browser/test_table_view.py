@@ -369,3 +369,35 @@ def test_screenshots(logged_in_page, live_server, workspace, three, screenshot, 
     # The list refreshes in a second request, just after the message: shoot the settled page.
     expect_names(page, present=["Cal Carter"], absent=["Amy Archer", "Ben Baker"])
     screenshot(page, f"table-status-{w}")
+
+
+@pytest.mark.parametrize(
+    ("unticked", "blocked", "banner"),
+    [
+        # QA walk-through: the unticked person can be archived, so is not among those who cannot.
+        ("Aaron Done", 55, "All 55 people are selected."),
+        # The unticked person is one of those who cannot: they stay unticked, as the dialog counted.
+        ("Busy 00", 54, "All 55 people are selected except 1."),
+    ],
+    ids=["unticked-can-be-archived", "unticked-cannot-be-archived"],
+)
+def test_narrowing_select_all_to_those_who_cannot_keeps_only_exclusions_among_them(
+    logged_in_page, live_server, workspace, unticked, blocked, banner
+):
+    for i in range(55):
+        ContactFactory(workspace=workspace, name=f"Busy {i:02}", stage=Stage.ACTIVE)
+    for name in ("Aaron Done", "Zed Done"):
+        ContactFactory(workspace=workspace, name=name, stage=Stage.LOST)
+    page = open_people(logged_in_page, live_server)
+    page_checkbox(page).check()
+    page.get_by_role("button", name="Select all 57 people", exact=True).click()
+    row(page, unticked).uncheck()
+    expect(page.get_by_text("All 57 people are selected except 1.")).to_be_visible()
+    expect(bulk_button(page, 56)).to_be_visible()
+
+    box = choose(page, "Archive", "Archive 56 people?", selected=56)
+    box.get_by_role("button", name=f"Select only the {blocked} who cannot be archived").click()
+    expect(page).to_have_url(re.compile(r"blocked=archive"))
+    expect(page.get_by_text(banner, exact=True)).to_be_visible()
+    expect(bulk_button(page, blocked)).to_be_visible()
+    choose(page, "Archive", f"Archive {blocked} people?", selected=blocked)

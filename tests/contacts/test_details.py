@@ -2,6 +2,7 @@
 
 import html
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
@@ -308,3 +309,28 @@ def test_recently_deleted_shows_when_and_by_whom(as_admin, workspace, admin_user
     ContactFactory(workspace=workspace, deleted=True, deleted_by=admin_user, name="Gone Person")
     page = as_admin.get("/people/?audience=deleted&view=table").content.decode()
     assert "Gone Person" in page and "by Ada Admin" in page
+
+
+def hrefs(page: str, css_class: str) -> list[str]:
+    """The hrefs (unescaped) of the links with this class."""
+    return [html.unescape(h) for h in re.findall(rf'<a class="{css_class}" href="([^"]*)"', page)]
+
+
+def test_opening_a_person_keeps_the_search_stage_filter_and_sort_in_every_link(as_admin, workspace):
+    """QA walk-through: the person links, Back and the timeline links dropped q and stage."""
+    willow = ContactFactory(workspace=workspace, name="Ann Willow", stage=Stage.PAST)
+    ContactFactory(workspace=workspace, name="Bo Willow", stage=Stage.PAST)
+    ContactFactory(workspace=workspace, name="Cy Willow", stage=Stage.LEAD)
+    TimelineEntryFactory.create_batch(21, contact=willow)
+    kept = {"audience": ["my-people"], "q": ["willow"], "stage": ["past"], "sort": ["-name"]}
+    listing = "audience=my-people&q=willow&stage=past&sort=-name"
+    table = as_admin.get(f"/people/?{listing}&view=table").content.decode()
+    listed = as_admin.get(f"/people/?{listing}&view=list").content.decode()
+    opened = as_admin.get(f"/people/{willow.pk}/?{listing}&view=list").content.decode()
+    people_links = hrefs(table, "person-link") + hrefs(listed, "person-row-link") + hrefs(opened, "person-row-link")
+    assert len(people_links) == 6  # the two Past Willows, in each of the three lists
+    assert len(hrefs(opened, "back-link")) == 1
+    links = people_links + hrefs(opened, "back-link") + [timeline_link(opened, "Older")]
+    for link in links:
+        query = parse_qs(urlsplit(link).query)
+        assert {k: query.get(k) for k in kept} == kept, link
