@@ -367,16 +367,28 @@
 
   document.body.addEventListener("htmx:afterSettle", function () { render(); });
 
-  document.body.addEventListener("contactsChanged", function () { clearSelection(); });
+  /* ---- The list redraws itself after every change (contactsChanged) ----
+     At the address the browser shows, not the one it was drawn at: opening a person swaps only
+     the pane, and the address then names them. One redraw at a time; a change that lands while
+     one is in flight (an Undo right after a change) redraws once more when it has landed. An
+     htmx trigger on the region would queue the second request on the element the first swaps
+     out, and htmx drops requests from removed elements: the list kept the state before the Undo. */
+  var redraw = { inFlight: false, again: false };
 
-  /* The list redraws itself (contactsChanged) at the address the browser shows, not the one it
-     was drawn at: opening a person swaps only the pane, and the address then names them. */
-  document.body.addEventListener("htmx:configRequest", function (event) {
+  function redrawList() {
     var r = region();
-    if (r && event.detail.elt === r && event.detail.verb === "get") {
-      event.detail.path = window.location.pathname + window.location.search;
-    }
-  });
+    if (!r) return;
+    if (redraw.inFlight) { redraw.again = true; return; }
+    redraw.inFlight = true;
+    htmx.ajax("GET", window.location.pathname + window.location.search, { source: r, target: r, swap: "outerHTML" })
+      .catch(function () {})
+      .then(function () {
+        redraw.inFlight = false;
+        if (redraw.again) { redraw.again = false; redrawList(); }
+      });
+  }
+
+  document.body.addEventListener("contactsChanged", function () { clearSelection(); redrawList(); });
 
   /* ---- Requests that fail before the app could answer ----
      Only the app's own dialogs go into the dialog slot. Anything else there (gunicorn's
