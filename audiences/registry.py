@@ -1,4 +1,9 @@
-"""The audiences a user can look at: who is in each, and which bulk actions it offers."""
+"""The audiences a user can look at: who is in each, and which bulk actions it offers.
+
+An audience names its kind (My People, Archived, Recently Deleted); the bulk actions declare
+the kinds they appear in (contacts.bulk_actions), so `Audience.actions` is read from the
+actions' registry and a new action reaches its menus by being declared.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
+from contacts.bulk_actions import AudienceKind, actions_for
 from contacts.models import Contact, Stage, Workspace
-
-PEOPLE_ACTIONS = ("archive", "change_stage", "remove_assignee")
-ARCHIVE_ACTIONS = ("restore", "delete")
-DELETED_ACTIONS = ("undelete", "purge")
+from contacts.rules import stage_to_param
 
 
 @dataclass(frozen=True)
 class Audience:
     slug: str
     people: Callable[[Workspace, object], QuerySet]
-    actions: tuple[str, ...]
+    kind: AudienceKind
     name: str = ""
     stage: str | None = None
     # Listed under "Other Audiences" in the switcher.
@@ -34,14 +36,18 @@ class Audience:
     def people_for(self, workspace: Workspace, user) -> QuerySet:
         return self.people(workspace, user)
 
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """The names of the bulk actions it offers, in menu order."""
+        return actions_for(self.kind)
+
 
 def _my_people(workspace, user):
     return Contact.objects.in_workspace(workspace).in_my_people()
 
 
 def _recently_deleted(workspace, user):
-    since = timezone.now() - workspace.retention
-    return Contact.objects.in_workspace(workspace).filter(deleted_at__gte=since)
+    return Contact.objects.in_workspace(workspace).recently_deleted(workspace.retention)
 
 
 def _stage(stage):
@@ -52,7 +58,7 @@ MY_PEOPLE = Audience(
     slug="my-people",
     name="My People",
     people=_my_people,
-    actions=PEOPLE_ACTIONS,
+    kind=AudienceKind.MY_PEOPLE,
     other=False,
     empty="No one here yet. Import people or add them in the admin.",
 )
@@ -60,7 +66,7 @@ ARCHIVED = Audience(
     slug="archived",
     name="Archived People",
     people=lambda w, u: Contact.objects.in_workspace(w).archived(),
-    actions=ARCHIVE_ACTIONS,
+    kind=AudienceKind.ARCHIVED,
     empty="No one is archived. Archived people keep their history and leave My People.",
     since=("archived", "Archived"),
 )
@@ -68,16 +74,16 @@ RECENTLY_DELETED = Audience(
     slug="deleted",
     name="Recently Deleted",
     people=_recently_deleted,
-    actions=DELETED_ACTIONS,
+    kind=AudienceKind.RECENTLY_DELETED,
     empty="Nothing was deleted recently.",
     since=("deleted", "Deleted"),
 )
 STAGE_AUDIENCES = tuple(
     Audience(
-        slug=f"stage-{stage.value or 'none'}",
+        slug=f"stage-{stage_to_param(stage.value)}",
         stage=stage.value,
         people=_stage(stage.value),
-        actions=PEOPLE_ACTIONS,
+        kind=AudienceKind.MY_PEOPLE,
         empty="No one in this stage.",
     )
     for stage in (Stage.LEAD, Stage.POTENTIAL, Stage.ACTIVE, Stage.PAST, Stage.LOST, Stage.NONE)
@@ -86,14 +92,14 @@ ASSIGNED_TO_ME = Audience(
     slug="assigned-to-me",
     name="Assigned to me",
     people=lambda w, u: _my_people(w, u).filter(assignee=u),
-    actions=PEOPLE_ACTIONS,
+    kind=AudienceKind.MY_PEOPLE,
     empty="No one is assigned to you.",
 )
 UNASSIGNED = Audience(
     slug="unassigned",
     name="Unassigned",
     people=lambda w, u: _my_people(w, u).filter(assignee__isnull=True),
-    actions=PEOPLE_ACTIONS,
+    kind=AudienceKind.MY_PEOPLE,
     empty="Everyone has an assignee.",
 )
 

@@ -21,7 +21,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import (
-    OPEN_STAGES,
     Contact,
     EntryKind,
     Membership,
@@ -31,6 +30,7 @@ from contacts.models import (
     TimelineEntry,
     Workspace,
 )
+from contacts.rules import OPEN_STAGES
 from contacts.seeding.names import COMPANIES, FIRST_NAMES, LAST_NAMES, TITLES
 from contacts.seeding.people import analyze, load_people, next_contact_pk, unique_phone, vacuum
 

@@ -197,6 +197,8 @@ DJANGO_TABLES2_TEMPLATE = "contacts/table.html"
 CONTACT_RETENTION_DAYS = int(os.environ.get("CONTACT_RETENTION_DAYS", "30"))
 # Individually ticked people sent in one request; larger selections use "Select all".
 MAX_SELECTED_IDS = 5000
+# Deleting (or deleting forever) more people than this asks the user to type how many.
+BULK_TYPED_COUNT_OVER = 20
 # Sync takes at most this many counterparts (From/To/Cc people) from one message; the rest are counted as skipped.
 SYNC_MAX_COUNTERPARTS_PER_MESSAGE = int(os.environ.get("SYNC_MAX_COUNTERPARTS_PER_MESSAGE", "50"))
 

@@ -1,7 +1,8 @@
 """The Django admin, held to the same rules as the app.
 
-Archive, restore and delete go through contacts.services, so the admin checks the
-rules in the same SQL statement that writes and leaves the same timeline entries.
+Archive, restore and delete are the bulk actions' own (generated from their declarations in
+contacts.bulk_actions by `admin_action`): they go through contacts.services, so the admin
+checks the rules in the same SQL statement that writes and leaves the same timeline entries.
 Deleting from a person's page moves them to Recently Deleted (or erases someone
 already there); the stock "delete selected" is gone, as it would skip the rules.
 
@@ -9,6 +10,8 @@ Every admin here is a `WorkspaceScoped` admin: staff who are not superusers see,
 choose and change only the rows of workspaces they are members of, under their role
 there (see the class for which role may do what).
 """
+
+import functools
 
 from django import forms
 from django.contrib import admin, messages
@@ -25,25 +28,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts import services
+from contacts.bulk_actions import BulkAction
+from contacts.bulk_actions.registry import in_menu_order
 from contacts.exceptions import ContactError
 from contacts.models import (
-    ARCHIVE_BLOCKERS,
-    DELETE_BLOCKERS,
-    RESTORE_FROM_ARCHIVE_BLOCKERS,
-    RESTORE_FROM_DELETED_BLOCKERS,
-    ROLES_THAT_DELETE,
     Contact,
     DeletedAddress,
     DiscoveredPerson,
     EntryKind,
     Membership,
     Operation,
-    Role,
     Suppression,
     TimelineEntry,
     Workspace,
     display_name,
 )
+from contacts.rules import DELETE_BLOCKERS, ROLES_THAT_DELETE, Role, reasons
 
 TIMELINE_ROWS = 20
 # The person's page offers the same actions as the list.
@@ -279,6 +279,26 @@ class ContactForm(forms.ModelForm):
             self.add_error(None, error)
 
 
+@functools.cache
+def admin_action(action: BulkAction):
+    """The admin action of a bulk action that declares `admin` words: same service, same rules.
+
+    Offered on the list and on a person's page; it needs the delete permission where the
+    action needs the delete role (rule 6), the change permission otherwise.
+    """
+
+    def run(modeladmin, request, queryset):
+        modeladmin.act_in_each_workspace(request, queryset, action)
+
+    run.__name__ = f"{action.name}_people"
+    return admin.action(
+        description=action.admin.description,
+        description_plural=action.admin.description_plural,
+        location=BOTH,
+        permissions=["delete" if action.needs_delete_role else "change"],
+    )(run)
+
+
 def _summary(workspace, verb: str, outcome, blocked: dict, blockers) -> str:
     text = f"{workspace}: {outcome.done} {verb}, {outcome.skipped} skipped"
     why = [f"{blocked[b.code]} {b.group}" for b in blockers if blocked.get(b.code)]
@@ -327,7 +347,6 @@ class ContactAdmin(WorkspaceScoped, admin.ModelAdmin):
         "updated_at",
     )
     inlines = [TimelineInline]
-    actions = ["archive_people", "restore_people", "delete_people", "undelete_people"]
 
     @admin.display(description="stage", ordering="stage")
     def stage_name(self, contact):
@@ -375,17 +394,25 @@ class ContactAdmin(WorkspaceScoped, admin.ModelAdmin):
                 entries.append(entry(EntryKind.UNASSIGNED, "Assignee removed", previous))
         return entries
 
-    # --- actions: one service call per workspace -------------------------------------
+    # --- actions: generated from the bulk actions' declarations (admin_action), one service call per workspace
 
-    def _act(self, request, queryset, service, verb: str, blockers):
+    @property
+    def actions(self):
+        return [admin_action(action) for action in in_menu_order() if action.admin is not None]
+
+    def act_in_each_workspace(self, request, queryset, action: BulkAction):
+        verb = action.admin.verb
         workspaces = Workspace.objects.filter(pk__in=queryset.order_by().values("workspace"))
         for workspace in workspaces:
             selected = queryset.filter(workspace=workspace)
+            blockers = action.blockers(workspace, {})
             try:
                 # Counting the blockers in the same transaction keeps the reasons true to the write.
                 with transaction.atomic():
                     blocked = selected.order_by().aggregate(**{b.code: Count("pk", filter=b.q) for b in blockers})
-                    outcome = service(actor=request.user, workspace=workspace, selected=selected)
+                    outcome = action.execute(
+                        actor=request.user, workspace=workspace, selected=selected, options={}, expected=None
+                    )
             except ContactError as error:
                 why = self._why(request, error, workspace)
                 self.message_user(request, f"{workspace}: nothing {verb}. {why}", messages.ERROR)
@@ -399,42 +426,6 @@ class ContactAdmin(WorkspaceScoped, admin.ModelAdmin):
             return f"{error.message} Add yourself to the members of {workspace} (Workspaces) to act on its people."
         return error.message
 
-    @admin.action(
-        description="Archive this person",
-        description_plural="Archive selected people",
-        location=BOTH,
-        permissions=["change"],
-    )
-    def archive_people(self, request, queryset):
-        self._act(request, queryset, services.archive, "archived", ARCHIVE_BLOCKERS)
-
-    @admin.action(
-        description="Restore this person from the archive",
-        description_plural="Restore selected people from the archive",
-        location=BOTH,
-        permissions=["change"],
-    )
-    def restore_people(self, request, queryset):
-        self._act(request, queryset, services.restore_from_archive, "restored", RESTORE_FROM_ARCHIVE_BLOCKERS)
-
-    @admin.action(
-        description="Delete this person (move to Recently Deleted)",
-        description_plural="Delete selected people (move to Recently Deleted)",
-        location=BOTH,
-        permissions=["delete"],
-    )
-    def delete_people(self, request, queryset):
-        self._act(request, queryset, services.delete, "moved to Recently Deleted", DELETE_BLOCKERS)
-
-    @admin.action(
-        description="Restore this person from Recently Deleted",
-        description_plural="Restore selected people from Recently Deleted",
-        location=BOTH,
-        permissions=["change"],
-    )
-    def undelete_people(self, request, queryset):
-        self._act(request, queryset, services.restore_from_deleted, "restored", RESTORE_FROM_DELETED_BLOCKERS)
-
     # --- deleting one person from their page --------------------------------------------
 
     def has_delete_permission(self, request, obj=None):
@@ -445,8 +436,8 @@ class ContactAdmin(WorkspaceScoped, admin.ModelAdmin):
 
     def delete_refusal(self, request, contact) -> str:
         """Why this user cannot delete this person from the admin, or "" when they can."""
-        if contact.deleted_at is None and contact.delete_blockers():
-            return "; ".join(r.message for r in contact.delete_blockers())
+        if contact.deleted_at is None and (blocked := reasons(contact, DELETE_BLOCKERS)):
+            return "; ".join(r.message for r in blocked)
         try:
             services.require_delete_permission(request.user, contact.workspace)
         except ContactError as error:
@@ -485,10 +476,6 @@ class ContactAdmin(WorkspaceScoped, admin.ModelAdmin):
         else:
             refusal = f"“{obj}” was not deleted: it changed meanwhile; reload and try again."
             self.message_user(request, refusal, messages.ERROR)
-
-    def delete_queryset(self, request, queryset):
-        # Nothing in the admin calls this once delete_selected is gone; if something does, the rules still hold.
-        self._act(request, queryset, services.delete, "moved to Recently Deleted", DELETE_BLOCKERS)
 
 
 class MembershipFormSet(forms.BaseInlineFormSet):

@@ -20,7 +20,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from contacts.models import (
-    ARCHIVE_BLOCKERS,
     STAGE_LABELS,
     Contact,
     EntryKind,
@@ -29,9 +28,9 @@ from contacts.models import (
     TimelineEntry,
     Workspace,
     parse_stage,
-    reasons,
 )
 from contacts.normalize import normalize_email, normalize_phone
+from contacts.rules import ARCHIVE_BLOCKERS, reasons
 from contacts.text import control_character, for_terminal, single_line
 
 COLUMNS = ("name", "email", "phone", "company", "title", "stage", "assignee", "archived")

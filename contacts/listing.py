@@ -8,7 +8,8 @@ from django_tables2 import RequestConfig
 from audiences.registry import AUDIENCES, get_audience
 from contacts.bulk_actions import ACTIONS
 from contacts.exceptions import BadSelection, NotFound
-from contacts.models import WHO_MAY_DELETE, Membership
+from contacts.models import Membership
+from contacts.rules import WHO_MAY_DELETE
 from contacts.selection import PeopleFilter
 from contacts.tables import IdsFirstPaginator, PeopleTable
 from contacts.timeline import list_query
@@ -65,7 +66,7 @@ def build_listing(request, view: str | None = None) -> dict:
         "audiences": [(a, a.name_for(workspace)) for a in AUDIENCES.values()],
         "filter": people_filter,
         "list_query": list_query(request),
-        "stage_choices": [(v or "none", label) for v, label in workspace.stage_choices()],
+        "stage_choices": workspace.stage_param_choices(),
         "view": _chosen_view(request, membership, view),
         "views": VIEWS,
         "table": table,

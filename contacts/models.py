@@ -1,17 +1,13 @@
-"""People, their workspace, their timeline, and the rules that keep archived people safe.
+"""People, their workspace, their timeline, and the bulk operations that changed them.
 
-The archive rules live here once. Each rule is a `Blocker`: a queryset condition
-(`q`) and the same condition for one contact in memory (`applies`), with the
-reason a person reads. Bulk writes filter by the conditions inside the UPDATE;
-dialogs and single-person checks use the reasons. tests/contacts/test_rules.py
-proves the two halves agree on every combination.
+The rules that keep archived people safe live in contacts.rules (rule 3 is also a
+CheckConstraint here, so the database itself holds it); which people are in My People,
+Archived People and Recently Deleted, in contacts.querysets.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,31 +15,18 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MANAGER = "manager", "Manager"
-    MEMBER = "member", "Member"
-
-
-ROLES_THAT_DELETE = frozenset({Role.ADMIN, Role.MANAGER})
-# What the others are told, beside the Delete they cannot use.
-WHO_MAY_DELETE = "Only admins and managers can delete"
-
-
-class Stage(models.TextChoices):
-    """The five phases; the empty string is "no stage"."""
-
-    NONE = "", "No stage"
-    LEAD = "lead", "Lead"
-    POTENTIAL = "potential", "Potential"
-    ACTIVE = "active", "Active"
-    PAST = "past", "Past"
-    LOST = "lost", "Lost"
-
-
-OPEN_STAGES = (Stage.LEAD, Stage.POTENTIAL, Stage.ACTIVE)
-ARCHIVABLE_STAGES = (Stage.PAST, Stage.LOST, Stage.NONE)
+from contacts.querysets import ARCHIVED_PEOPLE, MY_PEOPLE, ContactQuerySet
+from contacts.rules import (
+    ARCHIVE_BLOCKERS,
+    DELETE_BLOCKERS,
+    OPEN_STAGES,
+    Reason,
+    Role,
+    Stage,
+    may_delete,
+    reasons,
+    stage_to_param,
+)
 
 
 class LabelSet(models.TextChoices):
@@ -130,6 +113,10 @@ class Workspace(models.Model):
     def stage_choices(self) -> list[tuple[str, str]]:
         return [(stage.value, label) for stage, label in STAGE_LABELS[self.label_set].items()]
 
+    def stage_param_choices(self) -> list[tuple[str, str]]:
+        """The stages as a form or an address names them ("none" for no stage)."""
+        return [(stage_to_param(value), label) for value, label in self.stage_choices()]
+
 
 class Membership(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
@@ -148,165 +135,9 @@ class Membership(models.Model):
 
     @property
     def can_delete(self) -> bool:
-        return self.role in ROLES_THAT_DELETE
+        return may_delete(self.role)
 
 
-@dataclass(frozen=True)
-class Reason:
-    """Why one person cannot take part in an action, in words a person reads."""
-
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Blocker:
-    """One rule: the condition that blocks an action, in SQL and in memory."""
-
-    code: str
-    q: Q
-    applies: Callable[[Contact], bool]
-    explain: Callable[[Contact], str]
-    # Heading of the dialog group, after the count: "3 have an open stage", "1 has an open stage".
-    group: str
-    group_one: str
-    # The reason in the outcome message: "0 people archived · 1 skipped: already archived".
-    short: str
-
-    def reason(self, contact: Contact) -> Reason:
-        return Reason(self.code, self.explain(contact))
-
-
-IS_DELETED = Blocker(
-    code="deleted",
-    q=Q(deleted_at__isnull=False),
-    applies=lambda c: c.deleted_at is not None,
-    explain=lambda c: "In Recently Deleted — restore it first",
-    group="are in Recently Deleted",
-    group_one="is in Recently Deleted",
-    short="in Recently Deleted",
-)
-IS_ARCHIVED = Blocker(
-    code="archived",
-    q=Q(archived_at__isnull=False, deleted_at__isnull=True),
-    applies=lambda c: c.archived_at is not None and c.deleted_at is None,
-    explain=lambda c: "Already archived",
-    group="are already archived",
-    group_one="is already archived",
-    short="already archived",
-)
-HAS_OPEN_STAGE = Blocker(
-    code="open_stage",
-    q=Q(stage__in=OPEN_STAGES),
-    applies=lambda c: c.stage in OPEN_STAGES,
-    explain=lambda c: f"Stage is {c.stage_label} — change or remove the stage",
-    group="have an open stage",
-    group_one="has an open stage",
-    short="in an open stage",
-)
-IS_ASSIGNED = Blocker(
-    code="assigned",
-    q=Q(assignee__isnull=False),
-    applies=lambda c: c.assignee_id is not None,
-    explain=lambda c: f"Assigned to {display_name(c.assignee)} — remove the assignee",
-    group="are assigned",
-    group_one="is assigned",
-    short="assigned",
-)
-NOT_ARCHIVED = Blocker(
-    code="not_archived",
-    q=Q(archived_at__isnull=True),
-    applies=lambda c: c.archived_at is None,
-    explain=lambda c: "Not archived — archive it first",
-    group="are not archived",
-    group_one="is not archived",
-    short="not archived",
-)
-NOT_DELETED = Blocker(
-    code="not_deleted",
-    q=Q(deleted_at__isnull=True),
-    applies=lambda c: c.deleted_at is None,
-    explain=lambda c: "Not in Recently Deleted",
-    group="are not in Recently Deleted",
-    group_one="is not in Recently Deleted",
-    short="not in Recently Deleted",
-)
-NOT_ASSIGNED = Blocker(
-    code="not_assigned",
-    q=Q(assignee__isnull=True),
-    applies=lambda c: c.assignee_id is None,
-    explain=lambda c: "Has no assignee",
-    group="have no assignee",
-    group_one="has no assignee",
-    short="no assignee",
-)
-ARCHIVED_OR_DELETED = Blocker(
-    code="archived_restore_first",
-    q=Q(archived_at__isnull=False),
-    applies=lambda c: c.archived_at is not None,
-    explain=lambda c: "Archived — restore it first",
-    group="are archived (restore them first)",
-    group_one="is archived (restore first)",
-    short="archived (restore first)",
-)
-
-# Rule 1: archive only Past/Lost/no-stage, unassigned people still in My People.
-ARCHIVE_BLOCKERS = (IS_DELETED, IS_ARCHIVED, HAS_OPEN_STAGE, IS_ASSIGNED)
-# Rule 2: delete only archived people (not already deleted).
-DELETE_BLOCKERS = (IS_DELETED, NOT_ARCHIVED)
-RESTORE_FROM_ARCHIVE_BLOCKERS = (IS_DELETED, NOT_ARCHIVED)
-RESTORE_FROM_DELETED_BLOCKERS = (NOT_DELETED,)
-PURGE_BLOCKERS = (NOT_DELETED,)
-# Rule 3: an archived person gets no open stage and no assignee.
-OPEN_STAGE_BLOCKERS = (ARCHIVED_OR_DELETED,)
-REMOVE_ASSIGNEE_BLOCKERS = (IS_DELETED, NOT_ASSIGNED)
-
-
-def none_of(blockers) -> Q:
-    """The queryset condition for "no blocker applies"."""
-    condition = Q()
-    for blocker in blockers:
-        condition &= ~blocker.q
-    return condition
-
-
-def reasons(contact: Contact, blockers) -> list[Reason]:
-    return [b.reason(contact) for b in blockers if b.applies(contact)]
-
-
-class ContactQuerySet(models.QuerySet):
-    def in_workspace(self, workspace):
-        return self.filter(workspace=workspace)
-
-    def visible_to(self, user):
-        return self.filter(workspace__memberships__user=user)
-
-    def not_deleted(self):
-        return self.filter(deleted_at__isnull=True)
-
-    def in_my_people(self):
-        return self.filter(archived_at__isnull=True, deleted_at__isnull=True)
-
-    def archived(self):
-        return self.filter(archived_at__isnull=False, deleted_at__isnull=True)
-
-    def deleted(self):
-        return self.filter(deleted_at__isnull=False)
-
-    def archivable(self):
-        return self.filter(none_of(ARCHIVE_BLOCKERS))
-
-    def deletable(self):
-        return self.filter(none_of(DELETE_BLOCKERS))
-
-    def with_sync_activity(self):
-        """People with email or phone history, whom sync may re-create after deletion."""
-        return self.filter(
-            models.Exists(TimelineEntry.objects.filter(contact=models.OuterRef("pk"), kind__in=SYNC_KINDS))
-        )
-
-
-MY_PEOPLE_Q = Q(archived_at__isnull=True, deleted_at__isnull=True)
 # Sorting by stage goes by phase (Lead -> Lost, then no stage); tables.py orders by this expression.
 STAGE_ORDER = (Stage.LEAD, Stage.POTENTIAL, Stage.ACTIVE, Stage.PAST, Stage.LOST, Stage.NONE)
 STAGE_RANK = models.Case(
@@ -353,21 +184,21 @@ class Contact(models.Model):
             # The default page of My People and of Archived People: ORDER BY name, id from the index.
             models.Index(
                 fields=["workspace", "name", "id"],
-                condition=Q(archived_at__isnull=True, deleted_at__isnull=True),
+                condition=MY_PEOPLE,
                 name="my_people_by_name",
             ),
             models.Index(
                 fields=["workspace", "name", "id"],
-                condition=Q(archived_at__isnull=False, deleted_at__isnull=True),
+                condition=ARCHIVED_PEOPLE,
                 name="archived_people_by_name",
             ),
             # The other sorts of My People and its stage audiences, read off an index in order too
             # (last touch, NULLS FIRST, is a PostgreSQL-only index: SQLite cannot declare it).
-            models.Index(fields=["workspace", "company", "id"], condition=MY_PEOPLE_Q, name="my_people_by_company"),
-            models.Index(F("workspace"), STAGE_RANK, F("id"), condition=MY_PEOPLE_Q, name="my_people_by_stage"),
+            models.Index(fields=["workspace", "company", "id"], condition=MY_PEOPLE, name="my_people_by_company"),
+            models.Index(F("workspace"), STAGE_RANK, F("id"), condition=MY_PEOPLE, name="my_people_by_stage"),
             # Every list page counts its audience: stage audiences, Unassigned, Assigned to me.
-            models.Index(fields=["workspace", "stage"], condition=MY_PEOPLE_Q, name="my_people_stage_count"),
-            models.Index(fields=["workspace", "assignee"], condition=MY_PEOPLE_Q, name="my_people_assignee_count"),
+            models.Index(fields=["workspace", "stage"], condition=MY_PEOPLE, name="my_people_stage_count"),
+            models.Index(fields=["workspace", "assignee"], condition=MY_PEOPLE, name="my_people_assignee_count"),
             models.Index(fields=["workspace", "deleted_at"], name="contact_deleted"),
             models.Index(fields=["workspace", "email"], name="contact_email"),
             models.Index(fields=["workspace", "phone_e164"], name="contact_phone"),
@@ -394,6 +225,10 @@ class Contact(models.Model):
     @property
     def stage_label(self) -> str:
         return self.workspace.stage_label(self.stage)
+
+    @property
+    def assignee_name(self) -> str:
+        return display_name(self.assignee)
 
     @property
     def is_open_stage(self) -> bool:

@@ -12,8 +12,9 @@ from django_htmx.http import reswap
 from contacts import services
 from contacts.exceptions import ContactError
 from contacts.listing import current_membership
-from contacts.models import OPEN_STAGE_BLOCKERS, Contact, Membership, Stage, display_name, reasons
-from contacts.selection import as_number
+from contacts.models import Contact, Membership, Stage, display_name
+from contacts.rules import OPEN_STAGE_BLOCKERS, reasons, stage_from_param
+from contacts.text import as_number
 from contacts.timeline import details_context, pane_audience, person_address
 from contacts.views import BUSY, SOMEONE_ELSE, _outcome
 
@@ -64,7 +65,7 @@ def _apply(field: str, request, workspace, one):
     value = request.POST.get(field, "")
     actor = request.user
     if field == "stage":
-        stage = "" if value == "none" else value
+        stage = stage_from_param(value)
         if stage not in Stage.values:
             raise ContactError("Pick a stage from the list.")
         return services.change_stage(actor=actor, workspace=workspace, selected=one, stage=stage)

@@ -16,9 +16,11 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from audiences.registry import Audience, get_audience
+from contacts.bulk_actions import ACTIONS
 from contacts.exceptions import BadSelection
-from contacts.models import Contact, Stage, Workspace, none_of
-from contacts.text import control_character
+from contacts.models import Contact, Stage, Workspace
+from contacts.rules import none_of, stage_from_param, stage_to_param
+from contacts.text import as_number, control_character
 
 MAX_SEARCH_LENGTH = 200
 
@@ -42,13 +44,11 @@ class PeopleFilter:
         stage_param = params.get("stage", "")
         stage = None
         if stage_param:
-            stage = "" if stage_param == "none" else stage_param
+            stage = stage_from_param(stage_param)
             if stage not in Stage.values:
                 raise BadSelection(f"Unknown stage filter {stage_param!r}.")
         blocked = params.get("blocked", "")
         if blocked:
-            from contacts.bulk_actions import ACTIONS
-
             if blocked not in ACTIONS or not ACTIONS[blocked].narrowable:
                 raise BadSelection(f"Unknown action {blocked!r} in the filter.")
         return cls(q=q, stage=stage, blocked=blocked)
@@ -61,15 +61,11 @@ class PeopleFilter:
         if self.stage is not None:
             people = people.filter(stage=self.stage)
         if self.blocked:
-            from contacts.bulk_actions import ACTIONS
-
             people = people.exclude(none_of(ACTIONS[self.blocked].blockers(workspace, {})))
         return people
 
     @property
     def blocked_label(self) -> str:
-        from contacts.bulk_actions import ACTIONS
-
         return f"who cannot be {ACTIONS[self.blocked].past}" if self.blocked else ""
 
     @property
@@ -81,18 +77,10 @@ class PeopleFilter:
         if self.q:
             params["q"] = self.q
         if self.stage is not None:
-            params["stage"] = self.stage or "none"
+            params["stage"] = stage_to_param(self.stage)
         if self.blocked:
             params["blocked"] = self.blocked
         return params
-
-
-def as_number(text: str) -> int | None:
-    """A whole number as the database can store it: ASCII digits only, at most 18 of them."""
-    text = text.strip()
-    if text.isascii() and text.isdigit() and len(text) <= 18:
-        return int(text)
-    return None
 
 
 def parse_ids(values: list[str]) -> tuple[int, ...]:

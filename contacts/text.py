@@ -71,3 +71,11 @@ def for_terminal(text: str) -> str:
     """
     text = _ESCAPE_SEQUENCE.sub("", str(text))
     return _TERMINAL_UNSAFE.sub("", _TERMINAL_SPACES.sub(" ", text))
+
+
+def as_number(text: str) -> int | None:
+    """A whole number as the database can store it: ASCII digits only, at most 18 of them."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None

@@ -65,10 +65,10 @@ def details_context(request, membership: Membership, person: Contact) -> dict:
         "person_actions": [
             ACTIONS[name]
             for name in home.actions
-            if name not in ("change_stage", "remove_assignee") and ACTIONS[name].allowed_for(membership)
+            if ACTIONS[name].in_details_pane and ACTIONS[name].allowed_for(membership)
         ],
         "members": Membership.objects.filter(workspace=membership.workspace)
         .select_related("user")
         .order_by("user__first_name", "user__username"),
-        "stage_choices": [(v or "none", label) for v, label in membership.workspace.stage_choices()],
+        "stage_choices": membership.workspace.stage_param_choices(),
     }

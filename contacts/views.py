@@ -13,12 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import replace_url, trigger_client_event
 
 from contacts import services
-from contacts.bulk_actions import ACTIONS, BulkAction, preview
-from contacts.exceptions import BadSelection, ContactError, NotAllowed, NotFound, StaleConfirmation, UnknownAction
+from contacts.bulk_actions import ACTIONS, Dialog
+from contacts.exceptions import ContactError, NotFound, UnknownAction
 from contacts.htmx import wants_fragment
 from contacts.listing import build_listing, current_membership
-from contacts.models import WHO_MAY_DELETE, Contact, Operation, none_of
-from contacts.selection import Selection, as_number
+from contacts.models import Contact, Operation
+from contacts.selection import Selection
+from contacts.text import as_number
 from contacts.timeline import details_context
 
 PEOPLE_TEMPLATE = "contacts/people.html"
@@ -86,7 +87,21 @@ def bulk(request, action: str):
         dialog = _dialog(request, action, request.POST if confirming else request.GET, confirming)
     except ContactError as error:
         return _error(request, error.message, status=error.status)
-    return dialog.confirm() if confirming else dialog.show()
+    if not confirming:
+        return _show(request, dialog)
+    if not dialog.form_is_valid:
+        return _show(request, dialog, status=400)
+    try:
+        outcome = dialog.confirm(request.POST)
+    except ContactError as error:  # a stale confirmation too (409)
+        return _show(request, dialog, error=error.message, status=error.status)
+    except IntegrityError:
+        return _show(request, dialog, error=f"{SOMEONE_ELSE} Please try again.", status=409)
+    except DatabaseError:
+        return _show(request, dialog, error=f"{BUSY} Please try again.", status=503)
+    return _outcome(
+        request, dialog.outcome_text(outcome), outcome.operation, dialog.selection.audience.slug, dialog.membership
+    )
 
 
 @login_required
@@ -98,128 +113,22 @@ def bulk_dialog(request, action: str):
         dialog = _dialog(request, action, request.POST, confirming=False)
     except ContactError as error:
         return _error(request, error.message, status=error.status)
-    return dialog.show()
+    return _show(request, dialog)
 
 
-def _dialog(request, action: str, params, confirming: bool) -> _Dialog:
+def _dialog(request, action: str, params, confirming: bool) -> Dialog:
+    """Parse the request (which action, which people) and hand it to the action's dialog."""
     bulk_action = ACTIONS.get(action)
     if bulk_action is None:
         raise UnknownAction("Unknown action.")
-    membership = current_membership(request)
     selection = Selection.from_params(params)
-    if bulk_action.name not in selection.audience.actions:
-        raise BadSelection(
-            f"{bulk_action.label} is not available in {selection.audience.name_for(membership.workspace)}."
-        )
-    if not bulk_action.allowed_for(membership):
-        raise NotAllowed(f"{WHO_MAY_DELETE} people.")
-    selection.check_ids_exist(membership.workspace)
-    return _Dialog(request, bulk_action, membership, selection, params, confirming)
+    return Dialog.open(bulk_action, selection, current_membership(request), request.user, params, confirming=confirming)
 
 
-class _Dialog:
-    """The confirmation dialog of one bulk action over one selection."""
-
-    def __init__(self, request, action: BulkAction, membership, selection: Selection, params, confirming: bool):
-        self.request, self.action, self.selection = request, action, selection
-        self.membership, self.workspace = membership, membership.workspace
-        chosen = confirming or "new_stage" in params
-        self.form = action.make_form(params if chosen else None, self.workspace)
-        self.options = self._options()
-        self.people = selection.people(self.workspace, request.user)
-
-    def _options(self) -> dict:
-        if self.form is None or not self.form.is_bound or not self.form.is_valid():
-            return {}
-        options = dict(self.form.cleaned_data)
-        if "new_stage" in options:
-            options["stage"] = options.pop("new_stage")
-            options["stage_label"] = self.workspace.stage_label(options["stage"])
-        return options
-
-    def show(self, error: str = "", status: int = 200):
-        summary = preview(self.action, self.people, self.workspace, self.options)
-        context = {
-            "action": self.action,
-            "summary": summary,
-            "form": self.form,
-            "selection": self.selection,
-            "selection_params": self.selection.as_params(),
-            "ready": not self.action.needs_choice or bool(self.options),
-            "description": self.action.describe(self.options),
-            "typed_count_needed": self.action.typed_count and summary.eligible > 20,
-            "question": self.action.question(summary.total),
-            "eligible_people": services.people(summary.eligible),
-            "will": self.action.will(self.options),
-            "confirm_label": self.action.confirm_label(summary.eligible),
-            "narrow_ids": self._blocked_ids(summary),
-            "narrow_except": self._narrow_except(summary),
-            "can_narrow": bool(self.selection.ids) or self.action.narrowable,
-            "error": error,
-            "retention_days": self.workspace.retention.days,
-            "audience_name": self.selection.audience.name_for(self.workspace),
-            "stage_label": self.options.get("stage_label", ""),
-        }
-        template = "contacts/dialog.html" if self.request.htmx else "contacts/bulk_page.html"
-        return render(self.request, template, context, status=status)
-
-    def _blocked_ids(self, summary) -> str:
-        if not self.selection.ids or not summary.blocked:
-            return ""
-        blockers = self.action.blockers(self.workspace, self.options)
-        return ",".join(str(pk) for pk in self.people.exclude(none_of(blockers)).values_list("pk", flat=True))
-
-    def _narrow_except(self, summary) -> str:
-        """Who stays unticked after narrowing a select-all to those who cannot be …"""
-        if not self.selection.is_all or not summary.blocked or not self.action.narrowable:
-            return ""
-        narrowed = self.selection.narrowed_to_blocked(self.action.name, self.workspace, self.request.user)
-        return ",".join(map(str, narrowed.excluded))
-
-    def confirm(self):
-        if self.form is not None and not self.form.is_valid():
-            return self.show(status=400)
-        try:
-            expected = self._expected()
-            outcome = self.action.execute(
-                actor=self.request.user,
-                workspace=self.workspace,
-                selected=self.people,
-                options=self.options,
-                expected=expected,
-            )
-        except StaleConfirmation as error:
-            return self.show(error=error.message, status=409)
-        except ContactError as error:
-            return self.show(error=error.message, status=error.status)
-        except IntegrityError:
-            return self.show(error=f"{SOMEONE_ELSE} Please try again.", status=409)
-        except DatabaseError:
-            return self.show(error=f"{BUSY} Please try again.", status=503)
-        text = self.action.outcome_text(outcome, self.options)
-        return _outcome(self.request, text, outcome.operation, self.selection.audience.slug, self.membership)
-
-    def _expected(self) -> services.Fingerprint | None:
-        """The people the user confirmed (their count and fingerprint, from the dialog's form):
-        destructive actions act on exactly those, or on nobody."""
-        if not self.action.exact_count:
-            return None
-        raw = self.request.POST.get("expected", "")
-        expected = as_number(raw)
-        if expected is None:
-            raise BadSelection("The confirmation is missing its count; open the dialog again.")
-        if (
-            self.action.typed_count
-            and expected > 20
-            and self.request.POST.get("typed_count", "").strip() != str(expected)
-        ):
-            raise BadSelection(
-                f"Type {expected} to confirm that you want to {self.action.label.lower()} {expected} people."
-            )
-        confirmed = services.Fingerprint.parse(self.request.POST.get("fingerprint", ""))
-        if confirmed is None or confirmed.count != expected:
-            raise BadSelection("The confirmation does not say which people it is for; open the dialog again.")
-        return confirmed
+def _show(request, dialog: Dialog, error: str = "", status: int = 200):
+    dialog.error = error
+    template = "contacts/dialog.html" if request.htmx else "contacts/bulk_page.html"
+    return render(request, template, {"dialog": dialog}, status=status)
 
 
 def _outcome(request, text: str, operation: Operation | None, audience_slug: str, membership=None):

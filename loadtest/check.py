@@ -24,7 +24,8 @@ def check_invariants(workspace_slug: str, people: int | None = None) -> dict[str
     """Each invariant: how many rows break it (0 is good) and a few example ids."""
     from django.db.models import Count, F, Q
 
-    from contacts.models import OPEN_STAGES, Contact, Operation, Workspace
+    from contacts.models import Contact, Operation, Workspace
+    from contacts.rules import OPEN_STAGES
 
     workspace = Workspace.objects.get(slug=workspace_slug)
     everyone = Contact.objects.all()

@@ -41,7 +41,8 @@ def seed(*, people: int, users: int = 8, password: str = DEFAULT_PASSWORD, seed:
     from django.db import transaction
     from django.utils import timezone
 
-    from contacts.models import OPEN_STAGES, EntryKind, Membership, Role, Workspace
+    from contacts.models import EntryKind, Membership, Role, Workspace
+    from contacts.rules import OPEN_STAGES
     from contacts.seeding.names import COMPANIES, FIRST_NAMES, LAST_NAMES, TITLES
     from contacts.seeding.people import STAGE_WEIGHTS, load_people, next_contact_pk, unique_phone, vacuum
 

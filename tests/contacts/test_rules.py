@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from contacts import models as m
+from contacts import rules as m
 from contacts.models import Contact, Stage
 from tests.factories import ContactFactory, MembershipFactory
 
@@ -81,13 +81,6 @@ def test_assigned_contact_cannot_be_archived(workspace):
 def test_both_reasons_when_both(workspace):
     person = ContactFactory(workspace=workspace, stage=Stage.LEAD, assigned=True)
     assert [r.code for r in person.archive_blockers()] == ["open_stage", "assigned"]
-
-
-def test_real_estate_labels_appear_in_reasons(workspace):
-    workspace.label_set = m.LabelSet.REAL_ESTATE
-    workspace.save()
-    person = ContactFactory(workspace=workspace, stage=Stage.ACTIVE)
-    assert person.archive_blockers()[0].message == "Stage is In Contract — change or remove the stage"
 
 
 @pytest.mark.parametrize("stage", [Stage.PAST, Stage.LOST, Stage.NONE])

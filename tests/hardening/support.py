@@ -12,7 +12,8 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from audiences.registry import get_audience
-from contacts.models import OPEN_STAGES, Contact, EntryKind, Operation, TimelineEntry
+from contacts.models import Contact, EntryKind, Operation, TimelineEntry
+from contacts.rules import OPEN_STAGES
 from contacts.selection import PeopleFilter, Selection
 
 HX = {"HX-Request": "true", "HX-Target": "dialog-slot"}

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from audiences.registry import AUDIENCES
 from contacts.bulk_actions import ACTIONS
-from contacts.models import OPEN_STAGES, Operation, Role, Stage, TimelineEntry
+from contacts.models import Operation, Role, Stage, TimelineEntry
+from contacts.rules import OPEN_STAGES
 from tests.contacts.test_views import visible_text
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory, WorkspaceFactory
 from tests.hardening.support import broken_promises, snapshot

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import (
-    OPEN_STAGES,
     Contact,
     EntryKind,
     Membership,
@@ -24,6 +23,7 @@ from contacts.models import (
     Workspace,
     display_name,
 )
+from contacts.rules import OPEN_STAGES
 from contacts.seeding.names import AREA_CODES, COMPANIES, FIRST_NAMES, LAST_NAMES, TITLES
 from contacts.seeding.people import STAGE_WEIGHTS
 from contacts.text import for_terminal

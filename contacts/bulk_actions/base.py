@@ -1,0 +1,186 @@
+"""What every bulk action is: its declaration (`BulkAction`), and what it computes for its dialog.
+
+An action module (archive.py, delete.py, ...) subclasses `BulkAction` and declares, in one
+place, everything about the action: its words, who may run it (`needs_delete_role`), its rule
+(`blockers`), the service that does the work (`execute`), how it is undone (`undo`), its form
+and the partials its dialog adds (`choice_template`, `details_template`), the audiences it
+appears in (`audiences`, by kind: see `AudienceKind`), and its words in the Django admin
+(`admin`). The menu, the dialog, the confirm, the details pane, the admin actions and Undo
+all read these declarations; nothing elsewhere branches on an action's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django import forms
+from django.db.models import Count, QuerySet
+
+from contacts import services
+from contacts.models import Workspace
+from contacts.rules import Blocker, none_of
+from contacts.services import PutBack, people
+
+NAMES_PER_GROUP = 10
+
+
+class AudienceKind(StrEnum):
+    """Which part of the people an audience shows; it decides the bulk actions the audience offers.
+
+    Actions declare the kinds they appear in (rather than audiences listing action names),
+    so a new action appears in its audiences' menus by being declared (audiences.registry
+    asks `actions_for(kind)`).
+    """
+
+    MY_PEOPLE = "my-people"  # My People and the audiences inside it (stages, assigned, unassigned)
+    ARCHIVED = "archived"
+    RECENTLY_DELETED = "recently-deleted"
+
+
+@dataclass(frozen=True)
+class AdminWords:
+    """An action offered in the Django admin (ContactAdmin), in the admin's words."""
+
+    description: str  # on a person's page: "Archive this person"
+    description_plural: str  # on the list: "Archive selected people"
+    verb: str  # in "Acme: 3 archived, 1 skipped"
+
+
+@dataclass
+class BlockedGroup:
+    blocker: Blocker
+    count: int
+    examples: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.examples)
+
+
+@dataclass
+class Preview:
+    """What confirming would do, for the dialog: counted in a fixed number of queries."""
+
+    total: int
+    eligible: int
+    groups: list[BlockedGroup]
+    # Which people are eligible, sent back with the confirm (see services.Fingerprint).
+    fingerprint: services.Fingerprint | None = None
+
+    @property
+    def blocked(self) -> int:
+        return self.total - self.eligible
+
+
+class BulkAction:
+    name: str  # the URL's <action> and the Operation's action
+    label: str  # the menu item and the confirm button's verb
+    past: str  # "archived", for "8 people archived"
+    audiences: tuple[AudienceKind, ...] = ()
+    # Where it sits in the menu of each of its audiences (and in the admin's list), smallest first.
+    menu_position = 100
+    # Offered in the details pane too (the lifecycle actions; stage and assignee are edited in place there).
+    in_details_pane = False
+    admin: AdminWords | None = None
+    # The action whose service reverses this one ("restore" for "archive"), PutBack, or None.
+    undo: str | PutBack | None = None
+    destructive = False
+    needs_delete_role = False
+    typed_count = False
+    # Destructive actions refuse to run if the people changed since the dialog opened.
+    exact_count = False
+    form_class: type[forms.Form] | None = None
+    # What the dialog counts (Delete's adds who has sync activity; see `measure`).
+    preview_class: type[Preview] = Preview
+    # The dialog cannot show numbers until the user has chosen something (a stage).
+    needs_choice = False
+    # Partials of the dialog: the choice to make first (under the question), and more about what
+    # confirming does (under the description, when someone is eligible).
+    choice_template: str | None = None
+    details_template: str | None = None
+    # "Select only those who cannot be ..." can be expressed as a filter.
+    narrowable = True
+    description = ""
+
+    def make_form(self, data, workspace: Workspace) -> forms.Form | None:
+        return self.form_class(data) if self.form_class is not None else None
+
+    def options(self, form: forms.Form, workspace: Workspace) -> dict:
+        """What the valid form chose, as `blockers`, `execute` and the words read it."""
+        return dict(form.cleaned_data)
+
+    def blockers(self, workspace: Workspace, options: dict) -> tuple[Blocker, ...]:
+        raise NotImplementedError
+
+    def execute(self, *, actor, workspace, selected: QuerySet, options: dict, expected: services.Fingerprint | None):
+        raise NotImplementedError
+
+    def measure(self, summary: Preview, eligible: QuerySet) -> None:
+        """Add this action's own counts to its preview (see Delete); most actions have none."""
+
+    def describe(self, options: dict) -> str:
+        return self.description
+
+    def will(self, options: dict) -> str:
+        """What confirming does to each eligible person: "8 people will {be archived}"."""
+        return f"be {self.past}"
+
+    def question(self, n: int) -> str:
+        return f"{self.label} {people(n)}?"
+
+    def confirm_label(self, n: int) -> str:
+        return f"{self.label} {people(n)}"
+
+    def outcome_text(self, outcome: services.Outcome, options: dict) -> str:
+        """The status message after confirming: "8 people archived · 2 skipped: already archived"."""
+        return self.done_text(outcome.done, options) + skipped_text(outcome)
+
+    def done_text(self, done: int, options: dict) -> str:
+        return f"{people(done)} {self.past}"
+
+    def allowed_for(self, membership) -> bool:
+        return membership.can_delete or not self.needs_delete_role
+
+
+def skipped_text(outcome: services.Outcome) -> str:
+    """The skipped part of every outcome message, e.g. ' · 3 skipped: already archived'.
+
+    With several reasons each gets its count, as the dialog groups them (one person may have two).
+    """
+    if not outcome.skipped:
+        return ""
+    text = f" · {outcome.skipped} skipped"
+    if len(outcome.reasons) == 1:
+        return f"{text}: {outcome.reasons[0][0]}"
+    if outcome.reasons:
+        return f"{text}: " + ", ".join(f"{reason} ({n})" for reason, n in outcome.reasons)
+    return text
+
+
+def preview(action: BulkAction, selected: QuerySet, workspace: Workspace, options: dict) -> Preview:
+    blockers = action.blockers(workspace, options)
+    counts = selected.aggregate(
+        total=Count("pk"),
+        eligible=Count("pk", filter=none_of(blockers)),
+        **{f"b{i}": Count("pk", filter=b.q) for i, b in enumerate(blockers)},
+        **services.Fingerprint.aggregates(none_of(blockers)),
+    )
+    groups = []
+    for i, blocker in enumerate(blockers):
+        if counts[f"b{i}"]:
+            examples = selected.filter(blocker.q).select_related("assignee").order_by("name", "pk")[:NAMES_PER_GROUP]
+            group = BlockedGroup(blocker, counts[f"b{i}"])
+            for person in examples:
+                person.workspace = workspace
+                group.examples.append((person.name, blocker.explain(person)))
+            groups.append(group)
+    summary = action.preview_class(
+        total=counts["total"],
+        eligible=counts["eligible"],
+        groups=groups,
+        fingerprint=services.Fingerprint.from_aggregates(counts),
+    )
+    if summary.eligible:
+        action.measure(summary, selected.filter(none_of(blockers)))
+    return summary

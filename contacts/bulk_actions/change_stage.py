@@ -1,0 +1,74 @@
+"""Change stage: the user picks a stage in the dialog; archived people get no open stage (rule 3)."""
+
+from django import forms
+
+from contacts import services
+from contacts.bulk_actions.base import AudienceKind, BulkAction
+from contacts.bulk_actions.registry import register
+from contacts.models import Stage, Workspace
+from contacts.rules import OPEN_STAGES, change_stage_blockers, stage_from_param
+from contacts.services import PutBack, people
+
+
+class StageForm(forms.Form):
+    # Not "stage": that name is the stage *filter* of a select-all selection.
+    new_stage = forms.ChoiceField(label="New stage", choices=Stage.choices, required=False)
+
+    def __init__(self, *args, workspace: Workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_stage"].choices = workspace.stage_param_choices()
+
+    def clean_new_stage(self):
+        value = self.cleaned_data["new_stage"]
+        if value == "":
+            raise forms.ValidationError("Pick a stage.")
+        return stage_from_param(value)
+
+
+@register
+class ChangeStage(BulkAction):
+    name, label, past = "change_stage", "Change stage", "moved"
+    menu_position = 60
+    audiences = (AudienceKind.MY_PEOPLE,)
+    undo = PutBack("stage")
+    form_class = StageForm
+    needs_choice = True
+    choice_template = "contacts/bulk_actions/change_stage.html"
+    # Who is blocked depends on the stage picked, which a filter does not carry.
+    narrowable = False
+
+    def make_form(self, data, workspace):
+        return StageForm(data, workspace=workspace)
+
+    def options(self, form, workspace):
+        stage = form.cleaned_data["new_stage"]
+        return {"stage": stage, "stage_label": workspace.stage_label(stage)}
+
+    def will(self, options):
+        if options.get("stage") == Stage.NONE:
+            return "have their stage removed"
+        return f"be moved to {options.get('stage_label', '')}"
+
+    def describe(self, options):
+        if options.get("stage") in OPEN_STAGES:
+            return "Archived people cannot get an open stage; restore them first."
+        return ""
+
+    def blockers(self, workspace, options):
+        if "stage" not in options:
+            return ()
+        return change_stage_blockers(options["stage"], workspace)
+
+    def execute(self, *, actor, workspace, selected, options, expected):
+        return services.change_stage(actor=actor, workspace=workspace, selected=selected, stage=options["stage"])
+
+    def question(self, n):
+        return f"Change the stage of {people(n)}?"
+
+    def confirm_label(self, n):
+        return f"Change stage of {people(n)}"
+
+    def done_text(self, done, options):
+        if options["stage"] == Stage.NONE:
+            return f"Stage removed from {people(done)}"
+        return f"{people(done)} moved to {options['stage_label']}"

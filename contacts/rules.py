@@ -1,0 +1,209 @@
+"""The rules of PRODUCT.md, each written once, and the vocabulary they are written in.
+
+- Roles, and rule 6: who may delete (`may_delete`, `ROLES_THAT_DELETE`, `WHO_MAY_DELETE`).
+- Stages, the open ones (rule 1 and 3), and the "none" that stands for no stage in forms
+  and addresses (`stage_to_param`, `stage_from_param`: the only place it is converted).
+- Every rule as a `Blocker`: a queryset condition (`q`) and the same condition for one
+  contact in memory (`applies`), with the reason a person reads. Bulk writes filter by the
+  conditions inside the UPDATE (`none_of`); dialogs and single-person checks use the reasons
+  (`reasons`). tests/contacts/test_rules.py proves the two halves agree on every combination.
+
+Nothing here imports the models (they import this): a rule sees a contact only through
+its fields and properties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+from contacts.querysets import ARCHIVED_PEOPLE, DELETED_PEOPLE
+
+if TYPE_CHECKING:
+    from contacts.models import Contact, Workspace
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MANAGER = "manager", "Manager"
+    MEMBER = "member", "Member"
+
+
+# Rule 6: deleting needs an admin or a manager; archive and restore are open to members.
+ROLES_THAT_DELETE = frozenset({Role.ADMIN, Role.MANAGER})
+# What the others are told, beside the Delete they cannot use.
+WHO_MAY_DELETE = "Only admins and managers can delete"
+
+
+def may_delete(role: str) -> bool:
+    return role in ROLES_THAT_DELETE
+
+
+class Stage(models.TextChoices):
+    """The five phases; the empty string is "no stage"."""
+
+    NONE = "", "No stage"
+    LEAD = "lead", "Lead"
+    POTENTIAL = "potential", "Potential"
+    ACTIVE = "active", "Active"
+    PAST = "past", "Past"
+    LOST = "lost", "Lost"
+
+
+OPEN_STAGES = (Stage.LEAD, Stage.POTENTIAL, Stage.ACTIVE)
+
+# "No stage" is the empty string in the database; in a form or an address it is "none", so that
+# an empty value can still mean "nothing chosen" (a stage filter left blank, a picker not used).
+NO_STAGE_PARAM = "none"
+
+
+def stage_to_param(stage: str) -> str:
+    return stage or NO_STAGE_PARAM
+
+
+def stage_from_param(value: str) -> str:
+    """The stage a form or an address names ("none" is no stage); not checked against Stage."""
+    return Stage.NONE.value if value == NO_STAGE_PARAM else value
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why one person cannot take part in an action, in words a person reads."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One rule: the condition that blocks an action, in SQL and in memory."""
+
+    code: str
+    q: Q
+    applies: Callable[[Contact], bool]
+    explain: Callable[[Contact], str]
+    # Heading of the dialog group, after the count: "3 have an open stage", "1 has an open stage".
+    group: str
+    group_one: str
+    # The reason in the outcome message: "0 people archived · 1 skipped: already archived".
+    short: str
+
+    def reason(self, contact: Contact) -> Reason:
+        return Reason(self.code, self.explain(contact))
+
+
+IS_DELETED = Blocker(
+    code="deleted",
+    q=DELETED_PEOPLE,
+    applies=lambda c: c.deleted_at is not None,
+    explain=lambda c: "In Recently Deleted — restore it first",
+    group="are in Recently Deleted",
+    group_one="is in Recently Deleted",
+    short="in Recently Deleted",
+)
+IS_ARCHIVED = Blocker(
+    code="archived",
+    q=ARCHIVED_PEOPLE,
+    applies=lambda c: c.archived_at is not None and c.deleted_at is None,
+    explain=lambda c: "Already archived",
+    group="are already archived",
+    group_one="is already archived",
+    short="already archived",
+)
+HAS_OPEN_STAGE = Blocker(
+    code="open_stage",
+    q=Q(stage__in=OPEN_STAGES),
+    applies=lambda c: c.stage in OPEN_STAGES,
+    explain=lambda c: f"Stage is {c.stage_label} — change or remove the stage",
+    group="have an open stage",
+    group_one="has an open stage",
+    short="in an open stage",
+)
+IS_ASSIGNED = Blocker(
+    code="assigned",
+    q=Q(assignee__isnull=False),
+    applies=lambda c: c.assignee_id is not None,
+    explain=lambda c: f"Assigned to {c.assignee_name} — remove the assignee",
+    group="are assigned",
+    group_one="is assigned",
+    short="assigned",
+)
+NOT_ARCHIVED = Blocker(
+    code="not_archived",
+    q=Q(archived_at__isnull=True),
+    applies=lambda c: c.archived_at is None,
+    explain=lambda c: "Not archived — archive it first",
+    group="are not archived",
+    group_one="is not archived",
+    short="not archived",
+)
+NOT_DELETED = Blocker(
+    code="not_deleted",
+    q=Q(deleted_at__isnull=True),
+    applies=lambda c: c.deleted_at is None,
+    explain=lambda c: "Not in Recently Deleted",
+    group="are not in Recently Deleted",
+    group_one="is not in Recently Deleted",
+    short="not in Recently Deleted",
+)
+NOT_ASSIGNED = Blocker(
+    code="not_assigned",
+    q=Q(assignee__isnull=True),
+    applies=lambda c: c.assignee_id is None,
+    explain=lambda c: "Has no assignee",
+    group="have no assignee",
+    group_one="has no assignee",
+    short="no assignee",
+)
+ARCHIVED_OR_DELETED = Blocker(
+    code="archived_restore_first",
+    q=Q(archived_at__isnull=False),
+    applies=lambda c: c.archived_at is not None,
+    explain=lambda c: "Archived — restore it first",
+    group="are archived (restore them first)",
+    group_one="is archived (restore first)",
+    short="archived (restore first)",
+)
+
+# Rule 1: archive only Past/Lost/no-stage, unassigned people still in My People.
+ARCHIVE_BLOCKERS = (IS_DELETED, IS_ARCHIVED, HAS_OPEN_STAGE, IS_ASSIGNED)
+# Rule 2: delete only archived people (not already deleted).
+DELETE_BLOCKERS = (IS_DELETED, NOT_ARCHIVED)
+RESTORE_FROM_ARCHIVE_BLOCKERS = (IS_DELETED, NOT_ARCHIVED)
+RESTORE_FROM_DELETED_BLOCKERS = (NOT_DELETED,)
+PURGE_BLOCKERS = (NOT_DELETED,)
+# Rule 3: an archived person gets no open stage and no assignee.
+OPEN_STAGE_BLOCKERS = (ARCHIVED_OR_DELETED,)
+REMOVE_ASSIGNEE_BLOCKERS = (IS_DELETED, NOT_ASSIGNED)
+
+
+def change_stage_blockers(stage: str, workspace: Workspace) -> tuple[Blocker, ...]:
+    """Rule 3 for an open stage (none for a closed one, but Recently Deleted), and "already there"."""
+    label = workspace.stage_label(stage)
+    already = Blocker(
+        code="same_stage",
+        q=Q(stage=stage),
+        applies=lambda c: c.stage == stage,
+        explain=lambda c: f"Already {label}",
+        group=f"are already {label}",
+        group_one=f"is already {label}",
+        short=f"already {label}",
+    )
+    rule = OPEN_STAGE_BLOCKERS if stage in OPEN_STAGES else (IS_DELETED,)
+    return (*rule, already)
+
+
+def none_of(blockers) -> Q:
+    """The queryset condition for "no blocker applies"."""
+    condition = Q()
+    for blocker in blockers:
+        condition &= ~blocker.q
+    return condition
+
+
+def reasons(contact: Contact, blockers) -> list[Reason]:
+    return [b.reason(contact) for b in blockers if b.applies(contact)]
