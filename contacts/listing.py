@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django_tables2 import RequestConfig
 
-from audiences.registry import AUDIENCES, get_audience
+from audiences.registry import get_audience
 from contacts.bulk_actions import ACTIONS
 from contacts.exceptions import BadSelection, NotFound
 from contacts.models import Membership
@@ -63,7 +63,6 @@ def build_listing(request, view: str | None = None) -> dict:
         "workspace": workspace,
         "audience": audience,
         "audience_name": audience.name_for(workspace),
-        "audiences": [(a, a.name_for(workspace)) for a in AUDIENCES.values()],
         "filter": people_filter,
         "list_query": list_query(request),
         "stage_choices": workspace.stage_param_choices(),

@@ -1,0 +1,125 @@
+/* Dialogs rendered by the server into #dialog-slot: opened as modals with the focus on what
+   to do next, closed by Cancel or Escape with the focus given back; the typed count that
+   enables a confirm; and what is shown when a request fails before the app could answer. */
+(function (app) {
+  "use strict";
+
+  var $ = app.$;
+
+  function slot() { return document.getElementById("dialog-slot"); }
+
+  function openDialog() {
+    var dialog = $("[data-dialog]", slot());
+    if (!dialog) return;
+    // Wire its hx- attributes now, not at settle: Enter must not submit a plain form first.
+    if (window.htmx) window.htmx.process(dialog);
+    if (!dialog.open) dialog.showModal();
+    var focus = $("[data-typed-count]", dialog) || $("select", dialog) || $("[data-confirm]:not([disabled])", dialog) || $("[data-dialog-cancel]", dialog);
+    if (focus) focus.focus();
+  }
+
+  function returnFocus() {
+    var button = $("[data-bulk-button]");
+    var undo = $("#status [data-undo]");
+    if (button && !$("[data-bulk]").hidden) button.focus();
+    else if (undo) undo.focus();
+    else { var main = document.getElementById("main"); if (main) main.focus(); }
+  }
+
+  function closeDialog() {
+    var dialog = $("[data-dialog]", slot());
+    if (dialog && dialog.open) dialog.close();
+    slot().innerHTML = "";
+    returnFocus();
+  }
+
+  function showStatus(text) {
+    var status = document.getElementById("status");
+    if (!status) return;
+    status.innerHTML = "";
+    var p = document.createElement("p");
+    p.className = "status-text error";
+    p.textContent = text;
+    status.appendChild(p);
+  }
+
+  app.onClick("[data-dialog-cancel]", closeDialog);
+  app.onClick("[data-dismiss-status]", function () { document.getElementById("status").innerHTML = ""; });
+
+  document.addEventListener("input", function (event) {
+    var t = event.target;
+    if (!t.matches("[data-typed-count]")) return;
+    var confirm = $("[data-confirm]", t.form);
+    if (confirm) confirm.disabled = t.value.trim() !== t.dataset.typedCount;
+  });
+
+  /* Escape on a modal dialog: cancel, and clean up so the next dialog starts fresh. */
+  document.addEventListener("cancel", function (event) {
+    if (event.target.matches && event.target.matches("[data-dialog]")) { event.preventDefault(); closeDialog(); }
+  }, true);
+
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "dialog-slot") {
+      if ($("[data-dialog]", target)) openDialog(); else returnFocus();
+    }
+  });
+
+  /* ---- Requests that fail before the app could answer ----
+     Only the app's own dialogs go into the dialog slot. Anything else there (gunicorn's
+     "URI Too Long", a proxy's 413 or 502, a CSRF page) is replaced by a plain message. */
+  function forDialogSlot(detail) { return detail.target && detail.target.id === "dialog-slot"; }
+
+  function isOwnDialog(xhr) {
+    var text = xhr && xhr.status ? xhr.responseText : "";
+    return !!text && !!new DOMParser().parseFromString(text, "text/html").querySelector("[data-dialog]");
+  }
+
+  function failureReason(status) {
+    if (status === 413 || status === 414 || status === 431) return "The selection was too large to send to the server. Tick fewer people, or use \u201cSelect all\u201d.";
+    if (status >= 500) return "Something went wrong on the server.";
+    if (status >= 400) return "The server refused the request (error " + status + "). Reload the page and try again.";
+    return "The server could not be reached. Check your connection and try again.";
+  }
+
+  /* Showing a dialog or a refused request changed nothing; a confirm that failed on the
+     way back may have been carried out (whole: each change is one transaction). */
+  function failureOutcome(status, detail) {
+    var config = detail.requestConfig || {};
+    var path = (detail.pathInfo && detail.pathInfo.requestPath) || config.path || "";
+    var onlyLooked = config.verb === "get" || /\/dialog\/$/.test(path.split("?")[0]);
+    if (onlyLooked || (status >= 400 && status < 500)) return "Nothing was changed.";
+    return "Nothing was half-done: reload the page to see whether the change was made.";
+  }
+
+  function showFailureDialog(status, detail) {
+    var template = document.getElementById("request-failed");
+    if (!template) return;
+    var old = $("[data-dialog]", slot());
+    if (old && old.open) old.close();
+    slot().innerHTML = "";
+    slot().appendChild(template.content.cloneNode(true));
+    $("[data-failure-reason]", slot()).textContent = failureReason(status);
+    $("[data-failure-outcome]", slot()).textContent = failureOutcome(status, detail);
+    openDialog();
+  }
+
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (forDialogSlot(detail) && detail.xhr.status >= 400 && !isOwnDialog(detail.xhr)) detail.shouldSwap = false;
+  });
+
+  function onFailure(event) {
+    var detail = event.detail;
+    var xhr = detail.xhr;
+    var status = xhr ? xhr.status : 0;
+    if (status >= 400 && isOwnDialog(xhr)) return;  // the server's own message is shown
+    if (forDialogSlot(detail)) { showFailureDialog(status, detail); return; }
+    if (status >= 400 && status < 500) return;
+    showStatus("Something went wrong and nothing was changed. Please try again.");
+  }
+  document.body.addEventListener("htmx:responseError", onFailure);
+  document.body.addEventListener("htmx:sendError", onFailure);
+
+  app.dialog = { close: closeDialog };
+})(window.MyPeople);
