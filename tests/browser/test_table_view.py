@@ -403,9 +403,7 @@ def test_narrowing_select_all_to_those_who_cannot_keeps_only_exclusions_among_th
     choose(page, "Archive", f"Archive {blocked} people?", selected=blocked)
 
 
-def test_a_list_refresh_asked_for_during_another_one_is_the_one_that_lands(
-    logged_in_page, live_server, workspace
-):
+def test_a_list_refresh_asked_for_during_another_one_is_the_one_that_lands(logged_in_page, live_server, workspace):
     """An Undo (or any change) that lands while the list is still redrawing after the previous
     change: htmx queued the second redraw on the region, the first swapped the region out, and the
     queued one was dropped with it, so the list and an open pane showed the state before the Undo
@@ -423,7 +421,9 @@ def test_a_list_refresh_asked_for_during_another_one_is_the_one_that_lands(
                 return
             page.wait_for_timeout(20)
 
-    page.route(re.compile(r"/people/"), lambda route: held.append(route) if is_redraw(route.request) else route.continue_())
+    page.route(
+        re.compile(r"/people/"), lambda route: held.append(route) if is_redraw(route.request) else route.continue_()
+    )
     changed = "document.body.dispatchEvent(new CustomEvent('contactsChanged'))"
     page.evaluate(changed)
     wait_for_redraws(1)
