@@ -6,19 +6,11 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from contacts.models import Contact, EntryKind, Operation, Stage, Suppression, TimelineEntry
-from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory
-from tests.hardening.support import confirmation_from_dialog
-
-HTMX = {"HX-Request": "true"}
-
-
-def visible_text(response) -> str:
-    body = re.sub(r"<script.*?</script>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory
+from tests.helpers import HTMX, confirmation_from_dialog, ids, logged_in, undo_url, visible_text
 
 
 def action_buttons(response) -> list[str]:
@@ -32,10 +24,6 @@ def action_buttons(response) -> list[str]:
 def confirm_button(response) -> str | None:
     found = re.search(r'<button type="submit"[^>]*data-confirm[^>]*>(.*?)</button>', response.content.decode(), re.S)
     return " ".join(html.unescape(found.group(1)).split()) if found else None
-
-
-def ids(*people) -> str:
-    return ",".join(str(p.pk) for p in people)
 
 
 def snapshot():
@@ -65,19 +53,6 @@ def confirm_as_shown(client, action, headers=HTMX, **params):
     """Open the dialog, then confirm it as its form does (with what it showed, and the user's extras)."""
     extras = {k: params.pop(k) for k in ("suppress_sync", "typed_count") if k in params}
     return confirm(client, action, headers=headers, **params, **shown(client, action, **params), **extras)
-
-
-def undo_url(response) -> str:
-    found = re.search(r'hx-post="(/undo/\d+/)"', response.content.decode())
-    assert found, "no Undo button"
-    return found.group(1)
-
-
-@pytest.fixture
-def dana(workspace):
-    return MembershipFactory(
-        workspace=workspace, user=UserFactory(username="dana", first_name="Dana", last_name="Lee")
-    ).user
 
 
 # --- the archive dialog ----------------------------------------------------------------------
@@ -232,8 +207,7 @@ def test_undo_without_htmx_redirects_with_a_message(as_member, three):
 
 def test_someone_else_cannot_undo_my_archive(as_member, client, three, workspace):
     response = confirm(as_member, "archive", audience="my-people", selection="ids", ids=ids(*three))
-    other = Client()
-    other.force_login(MembershipFactory(workspace=workspace).user)
+    other = logged_in(MembershipFactory(workspace=workspace).user)
     before = snapshot()
     refused = other.post(undo_url(response), headers=HTMX)
     assert "Only the person who did this can undo it." in visible_text(refused)
@@ -242,8 +216,7 @@ def test_someone_else_cannot_undo_my_archive(as_member, client, three, workspace
 
 def test_another_workspaces_operation_cannot_be_undone(as_member, three, other_workspace):
     response = confirm(as_member, "archive", audience="my-people", selection="ids", ids=ids(*three))
-    outsider = Client()
-    outsider.force_login(MembershipFactory(workspace=other_workspace).user)
+    outsider = logged_in(MembershipFactory(workspace=other_workspace).user)
     before = snapshot()
     assert outsider.post(undo_url(response), headers=HTMX).status_code == 404
     assert snapshot() == before
@@ -499,8 +472,7 @@ def test_the_bulk_start_without_javascript_goes_to_the_dialog(as_member, three):
 
 
 def test_a_missing_csrf_token_is_refused_and_changes_nothing(member, three):
-    strict = Client(enforce_csrf_checks=True)
-    strict.force_login(member)
+    strict = logged_in(member, enforce_csrf_checks=True)
     before = snapshot()
     for headers in (HTMX, {}):
         response = strict.post(
@@ -512,8 +484,7 @@ def test_a_missing_csrf_token_is_refused_and_changes_nothing(member, three):
 
 
 def test_with_the_csrf_token_from_the_page_the_confirm_works(member, three):
-    strict = Client(enforce_csrf_checks=True)
-    strict.force_login(member)
+    strict = logged_in(member, enforce_csrf_checks=True)
     page = strict.get("/people/").content.decode()
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
     response = strict.post(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
@@ -14,8 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from audiences.registry import get_audience
 from contacts.models import OPEN_STAGES, Contact, EntryKind, Operation, TimelineEntry
 from contacts.selection import PeopleFilter, Selection
-
-HX = {"HX-Request": "true", "HX-Target": "dialog-slot"}
+from tests.helpers import status_message
 
 
 @dataclass
@@ -183,22 +181,7 @@ OUTCOME = re.compile(r"^(\d+) (?:person|people) (.+?)(?: · (\d+) skipped(?:: .+
 
 def told(response) -> tuple[int, int]:
     """(done, skipped) from an HTMX outcome: the message the user reads in the status region."""
-    assert response.status_code == 200, response.content.decode()[:500]
-    message = json.loads(response["HX-Trigger"])["contactsChanged"]["message"]
+    message = status_message(response)
     match = OUTCOME.match(message)
     assert match, message
     return int(match.group(1)), int(match.group(3) or 0)
-
-
-def expected_from_dialog(response) -> str:
-    match = re.search(r'name="expected" value="(\d+)"', response.content.decode())
-    assert match, response.content.decode()[:500]
-    return match.group(1)
-
-
-def confirmation_from_dialog(response) -> dict[str, str]:
-    """What the dialog's form sends back with a destructive confirm: the count and the fingerprint
-    of the people it listed (services.Fingerprint)."""
-    fingerprint = re.search(r'name="fingerprint" value="([^"]*)"', response.content.decode())
-    assert fingerprint, response.content.decode()[:500]
-    return {"expected": expected_from_dialog(response), "fingerprint": fingerprint.group(1)}
