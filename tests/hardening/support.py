@@ -15,6 +15,19 @@ from contacts.models import OPEN_STAGES, Contact, EntryKind, Operation, Timeline
 from contacts.selection import PeopleFilter, Selection
 from tests.helpers import status_message
 
+# Every bulk action with an audience that offers it (and, with state, the fixture's person it
+# can act on there): the tests that try each action once.
+WHERE_OFFERED_WITH_STATE = (
+    ("archive", "my-people", "active"),
+    ("delete", "archived", "archived"),
+    ("purge", "deleted", "deleted"),
+    ("restore", "archived", "archived"),
+    ("undelete", "deleted", "deleted"),
+    ("remove_assignee", "my-people", "active"),
+    ("change_stage", "my-people", "active"),
+)
+WHERE_OFFERED = [(action, audience) for action, audience, _ in WHERE_OFFERED_WITH_STATE]
+
 
 @dataclass
 class Result:

@@ -23,7 +23,7 @@ from contacts.models import (
 )
 from contacts.urls import urlpatterns
 from tests.factories import ContactFactory, MembershipFactory, UserFactory, WorkspaceFactory
-from tests.hardening.support import select_ids, snapshot
+from tests.hardening.support import WHERE_OFFERED, WHERE_OFFERED_WITH_STATE, select_ids, snapshot
 from tests.helpers import HTMX_DETAILS, HTMX_DIALOG, logged_in
 
 # Views that change something answer POST only; the rest are pages (GET).
@@ -220,15 +220,7 @@ def test_another_workspaces_objects_are_answered_as_if_they_did_not_exist(
 
 @pytest.mark.parametrize(
     "action, audience",
-    [
-        ("archive", "my-people"),
-        ("change_stage", "my-people"),
-        ("remove_assignee", "my-people"),
-        ("restore", "archived"),
-        ("delete", "archived"),
-        ("undelete", "deleted"),
-        ("purge", "deleted"),
-    ],
+    WHERE_OFFERED,
 )
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_bulk_actions_refuse_other_workspaces_ids_like_missing_ones(as_ada, two_workspaces, action, audience, method):
@@ -290,15 +282,7 @@ def test_change_urls_refuse_other_methods_and_change_nothing(as_ada, two_workspa
 def test_a_get_to_a_bulk_action_only_shows_the_dialog(as_ada, two_workspaces):
     w = two_workspaces
     before = everything()
-    for action, audience, state in (
-        ("archive", "my-people", "active"),
-        ("delete", "archived", "archived"),
-        ("purge", "deleted", "deleted"),
-        ("restore", "archived", "archived"),
-        ("undelete", "deleted", "deleted"),
-        ("remove_assignee", "my-people", "active"),
-        ("change_stage", "my-people", "active"),
-    ):
+    for action, audience, state in WHERE_OFFERED_WITH_STATE:
         params = {
             "audience": audience,
             "ids": w["mine"][state].pk,
@@ -321,15 +305,7 @@ def test_a_post_for_the_dialog_only_shows_the_dialog(as_ada, two_workspaces):
     """Everything a confirm would carry, sent to the dialog address: it shows the dialog and acts on no one."""
     w = two_workspaces
     before = everything()
-    for action, audience, state in (
-        ("archive", "my-people", "active"),
-        ("delete", "archived", "archived"),
-        ("purge", "deleted", "deleted"),
-        ("restore", "archived", "archived"),
-        ("undelete", "deleted", "deleted"),
-        ("remove_assignee", "my-people", "active"),
-        ("change_stage", "my-people", "active"),
-    ):
+    for action, audience, state in WHERE_OFFERED_WITH_STATE:
         params = {
             "audience": audience,
             "ids": w["mine"][state].pk,

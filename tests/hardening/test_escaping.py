@@ -13,7 +13,7 @@ import pytest
 from contacts import services
 from contacts.models import Contact, DiscoveredPerson, EntryKind, Role, Stage, Suppression, SuppressionKind
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory, WorkspaceFactory
-from tests.hardening.support import select_ids, snapshot
+from tests.hardening.support import WHERE_OFFERED, select_ids, snapshot
 from tests.helpers import HTMX_DETAILS, HTMX_DIALOG, HTMX_REGION, ids, logged_in, visible_text
 
 NAME = 'Eve "><script>alert(1)</script>'
@@ -117,15 +117,7 @@ def test_the_details_pane_escapes_the_person_and_their_timeline(hostile, who, ht
 
 @pytest.mark.parametrize(
     "action, audience",
-    [
-        ("archive", "my-people"),
-        ("change_stage", "my-people"),
-        ("remove_assignee", "my-people"),
-        ("restore", "archived"),
-        ("delete", "archived"),
-        ("undelete", "deleted"),
-        ("purge", "deleted"),
-    ],
+    WHERE_OFFERED,
 )
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 def test_every_dialog_escapes_the_names_it_lists(hostile, action, audience, htmx):
