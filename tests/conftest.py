@@ -60,6 +60,12 @@ def other_workspace(db):
     return WorkspaceFactory(name="Rivals", slug="rivals")
 
 
+@pytest.fixture
+def axes_on(settings):
+    """Login rate limiting back on, for the tests of it (test_settings turns it off)."""
+    settings.AXES_ENABLED = True
+
+
 def is_postgres():
     from django.db import connection
 

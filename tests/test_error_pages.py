@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import include, path
 
 from contacts.models import Contact
-from tests.contacts.test_views import visible_text
 from tests.factories import ContactFactory
+from tests.helpers import visible_text
 
 NOT_FOUND = "There is nothing at this address. The page or person may have been deleted, or be in a workspace you are not a member of."
 

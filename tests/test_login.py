@@ -8,11 +8,6 @@ import pytest
 from axes.models import AccessAttempt
 
 
-@pytest.fixture
-def axes_on(settings):
-    settings.AXES_ENABLED = True
-
-
 @pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
 @pytest.mark.parametrize("length", [151, 256, 10_000])
 def test_a_username_longer_than_the_user_model_allows_is_a_form_error(client, admin_user, axes_on, url, length):

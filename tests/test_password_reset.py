@@ -17,16 +17,11 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from tests.factories import UserFactory
+from tests.helpers import visible_text
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD_PASSWORD = "pw-for-tests-1"
 NEW_PASSWORD = "a-brand-new-passphrase-42"
-
-
-def visible_text(response) -> str:
-    body = response.content.decode()
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
 
 
 @pytest.fixture

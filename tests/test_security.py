@@ -14,11 +14,6 @@ from tests.factories import ContactFactory
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def axes_on(settings):
-    settings.AXES_ENABLED = True
-
-
 def test_login_is_locked_after_five_failures_even_with_the_right_password(client, admin_user, axes_on):
     for _ in range(5):
         response = client.post("/accounts/login/", {"username": "ada", "password": "wrong"})

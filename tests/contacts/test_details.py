@@ -11,9 +11,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, EntryKind, Stage, Suppression
 from tests.factories import ContactFactory, TimelineEntryFactory, WorkspaceFactory
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-DETAILS = {**HTMX, "HTTP_HX_TARGET": "details"}
+from tests.helpers import HTMX, HTMX_DETAILS, HTMX_REGION, undo_url
 
 
 def test_deep_link_shows_the_person_and_their_timeline_newest_first(as_admin, workspace):
@@ -28,7 +26,7 @@ def test_deep_link_shows_the_person_and_their_timeline_newest_first(as_admin, wo
 
 def test_details_partial_is_only_the_pane(as_admin, workspace):
     person = ContactFactory(workspace=workspace)
-    response = as_admin.get(f"/people/{person.pk}/", HTTP_HX_TARGET="details", **HTMX)
+    response = as_admin.get(f"/people/{person.pk}/", headers=HTMX_DETAILS)
     assert b"<html" not in response.content and b'id="details"' in response.content
 
 
@@ -84,7 +82,7 @@ def test_timeline_links_keep_the_audience_and_swap_only_the_pane(as_admin, works
     older = timeline_link(page, "Older")
     assert "audience=archived" in older
     assert f'hx-get="{older.replace("&", "&amp;")}" hx-target="#details"' in page
-    pane = as_admin.get(older, HTTP_HX_TARGET="details", **HTMX).content.decode()
+    pane = as_admin.get(older, headers=HTMX_DETAILS).content.decode()
     assert "<html" not in pane and "21–21 of 21" in pane
 
 
@@ -112,7 +110,7 @@ def test_deleted_person_is_not_found(as_admin, workspace):
 
 def test_stage_can_be_changed_in_place_with_a_timeline_entry(as_admin, workspace):
     person = ContactFactory(workspace=workspace, stage=Stage.PAST)
-    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": "lead"}, **HTMX)
+    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": "lead"}, headers=HTMX)
     assert response.status_code == 200
     assert "contactsChanged" in response.headers["HX-Trigger"]
     person.refresh_from_db()
@@ -122,7 +120,7 @@ def test_stage_can_be_changed_in_place_with_a_timeline_entry(as_admin, workspace
 
 def test_archived_person_cannot_get_an_open_stage_and_the_pane_says_why(as_admin, workspace):
     person = ContactFactory(workspace=workspace, archived=True)
-    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": "active"}, **HTMX)
+    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": "active"}, headers=HTMX)
     assert response.status_code == 409
     assert "Archived — restore it first" in response.content.decode()
     assert Contact.objects.get(pk=person.pk).stage == Stage.LOST
@@ -130,7 +128,7 @@ def test_archived_person_cannot_get_an_open_stage_and_the_pane_says_why(as_admin
 
 def test_archived_person_cannot_get_an_assignee(as_admin, workspace, member):
     person = ContactFactory(workspace=workspace, archived=True)
-    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": member.pk}, **HTMX)
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": member.pk}, headers=HTMX)
     assert response.status_code == 409
     assert Contact.objects.get(pk=person.pk).assignee is None
 
@@ -140,7 +138,7 @@ def test_assignee_must_be_a_member(as_admin, workspace, other_workspace):
 
     outsider = MembershipFactory(workspace=other_workspace).user
     person = ContactFactory(workspace=workspace)
-    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": outsider.pk}, **HTMX)
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": outsider.pk}, headers=HTMX)
     assert response.status_code == 400
     assert "member of this workspace" in response.content.decode()
     assert Contact.objects.get(pk=person.pk).assignee is None
@@ -149,16 +147,16 @@ def test_assignee_must_be_a_member(as_admin, workspace, other_workspace):
 @pytest.mark.parametrize("bad", ["bogus", "1;drop", "LEAD"])
 def test_bad_stage_value_changes_nothing(as_admin, workspace, bad):
     person = ContactFactory(workspace=workspace, stage=Stage.PAST)
-    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": bad}, **HTMX)
+    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": bad}, headers=HTMX)
     assert response.status_code == 400
     assert Contact.objects.get(pk=person.pk).stage == Stage.PAST
 
 
 def test_assign_and_unassign_in_place(as_admin, workspace, member):
     person = ContactFactory(workspace=workspace)
-    as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": member.pk}, **HTMX)
+    as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": member.pk}, headers=HTMX)
     assert Contact.objects.get(pk=person.pk).assignee == member
-    as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": ""}, **HTMX)
+    as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": ""}, headers=HTMX)
     assert Contact.objects.get(pk=person.pk).assignee is None
 
 
@@ -170,40 +168,36 @@ def status_of(response) -> str:
     return html.unescape(found.group(1)) if found else ""
 
 
-def undo_url(response) -> str:
-    found = re.search(r'hx-post="(/undo/\d+/)"', response.content.decode())
-    assert found, "no Undo in the status"
-    return found.group(1)
-
-
 def test_a_stage_change_in_the_pane_says_so_with_undo_and_keeps_the_pane(as_admin, workspace):
     """Issue 11.5: the same outcome as a bulk action; the pane is left in place (the list redraws it)."""
     person = ContactFactory(workspace=workspace, name="Pat Quinn", stage=Stage.PAST)
-    response = as_admin.post(f"/people/{person.pk}/stage/?audience=my-people", {"stage": "active"}, **DETAILS)
+    response = as_admin.post(
+        f"/people/{person.pk}/stage/?audience=my-people", {"stage": "active"}, headers=HTMX_DETAILS
+    )
     assert status_of(response) == "Pat Quinn moved to Active"
     assert response.headers["HX-Reswap"] == "none"  # not "Pick a person", not an empty pane
     assert "contactsChanged" in response.headers["HX-Trigger"]
     assert Contact.objects.get(pk=person.pk).stage == Stage.ACTIVE
 
-    undone = as_admin.post(undo_url(response), **HTMX)
+    undone = as_admin.post(undo_url(response), headers=HTMX)
     assert "Undone: 1 person put back" in status_of(undone)
     assert Contact.objects.get(pk=person.pk).stage == Stage.PAST
 
 
 def test_removing_the_stage_in_the_pane_says_so(as_admin, workspace):
     person = ContactFactory(workspace=workspace, name="Pat Quinn", stage=Stage.PAST)
-    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": "none"}, **DETAILS)
+    response = as_admin.post(f"/people/{person.pk}/stage/", {"stage": "none"}, headers=HTMX_DETAILS)
     assert status_of(response) == "Stage removed from Pat Quinn"
     assert Contact.objects.get(pk=person.pk).stage == Stage.NONE
 
 
 def test_assigning_in_the_pane_says_so_and_undo_leaves_them_unassigned_again(as_admin, workspace, member):
     person = ContactFactory(workspace=workspace, name="Pat Quinn")
-    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": member.pk}, **DETAILS)
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": member.pk}, headers=HTMX_DETAILS)
     assert status_of(response) == "Pat Quinn assigned to Mia Member"
     assert Contact.objects.get(pk=person.pk).assignee == member
 
-    as_admin.post(undo_url(response), **HTMX)
+    as_admin.post(undo_url(response), headers=HTMX)
     person.refresh_from_db()
     assert person.assignee is None
     assert person.timeline.filter(kind=EntryKind.UNASSIGNED, summary="Assignee removed again").exists()
@@ -213,17 +207,17 @@ def test_reassigning_in_the_pane_and_undo_gives_them_back_to_the_previous_assign
     as_admin, workspace, member, manager
 ):
     person = ContactFactory(workspace=workspace, name="Pat Quinn", assignee=member)
-    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": manager.pk}, **DETAILS)
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": manager.pk}, headers=HTMX_DETAILS)
     assert status_of(response) == "Pat Quinn assigned to Max Manager"
-    as_admin.post(undo_url(response), **HTMX)
+    as_admin.post(undo_url(response), headers=HTMX)
     assert Contact.objects.get(pk=person.pk).assignee == member
 
 
 def test_removing_the_assignee_in_the_pane_says_so_with_undo(as_admin, workspace, member):
     person = ContactFactory(workspace=workspace, name="Pat Quinn", assignee=member)
-    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": ""}, **DETAILS)
+    response = as_admin.post(f"/people/{person.pk}/assignee/", {"assignee": ""}, headers=HTMX_DETAILS)
     assert status_of(response) == "Assignee removed from Pat Quinn"
-    as_admin.post(undo_url(response), **HTMX)
+    as_admin.post(undo_url(response), headers=HTMX)
     assert Contact.objects.get(pk=person.pk).assignee == member
 
 
@@ -244,7 +238,7 @@ def test_the_list_redrawn_at_a_deleted_persons_address_shows_the_list_at_its_own
     gone = ContactFactory(workspace=workspace, name="Gone Person", deleted=True)
     ContactFactory(workspace=workspace, name="Still Here", archived=True)
     url = f"/people/{gone.pk}/?audience=archived&view=list"
-    response = as_admin.get(url, HTTP_HX_TARGET="people-region", **HTMX)
+    response = as_admin.get(url, headers=HTMX_REGION)
     page = response.content.decode()
     assert response.status_code == 200
     assert page.lstrip().startswith('<div id="people-region"') and "Still Here" in page

@@ -1,37 +1,14 @@
 """A confirm acts on exactly the people its dialog listed, or on nobody (#11.1); and every outcome
 says why the people it skipped were skipped (#11.10). Over HTTP, as a browser does it."""
 
-import html
-import json
-import re
-
 import pytest
-from django.test import Client
 
 from contacts import services
 from contacts.models import Contact, Operation, TimelineEntry
 from tests.factories import ContactFactory
-from tests.hardening.support import confirmation_from_dialog
+from tests.helpers import HTMX, confirmation_from_dialog, ids, logged_in, status_message, visible_text
 
-HTMX = {"HX-Request": "true"}
 REVIEW = "Someone changed them since the dialog opened; review the new numbers."
-
-
-def visible_text(response) -> str:
-    body = re.sub(r"<script.*?</script>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
-
-
-def status_message(response) -> str:
-    """The outcome the status region announces."""
-    assert response.status_code == 200, response.content.decode()[:500]
-    return json.loads(response["HX-Trigger"])["contactsChanged"]["message"]
-
-
-def browser(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def everything() -> tuple:
@@ -43,7 +20,7 @@ def everything() -> tuple:
 
 
 def ticked(*people, audience) -> dict:
-    return {"audience": audience, "selection": "ids", "ids": ",".join(str(p.pk) for p in people)}
+    return {"audience": audience, "selection": "ids", "ids": ids(*people)}
 
 
 @pytest.fixture
@@ -59,7 +36,7 @@ def test_delete_forever_erases_no_one_when_the_person_it_listed_was_swapped_for_
 ):
     """The issue's scenario: the dialog says 1 (Dee); a manager restores Dee and deletes Ari; confirm."""
     dee, ari = dee_and_ari
-    admin, other = browser(admin_user), browser(manager)
+    admin, other = logged_in(admin_user), logged_in(manager)
     selection = ticked(dee, ari, audience="deleted")
     dialog = admin.get("/bulk/purge/", selection, headers=HTMX)
     assert "1 person will be deleted forever." in visible_text(dialog)
@@ -160,7 +137,7 @@ def test_the_dialog_carries_the_fingerprint_of_exactly_the_people_it_will_act_on
 def test_a_stale_second_tab_says_why_no_one_was_archived(member, workspace):
     """Two tabs show the same Archive dialog; the first confirms; the second is told why it did nothing."""
     person = ContactFactory(workspace=workspace, name="Pat Past")
-    first, second = browser(member), browser(member)
+    first, second = logged_in(member), logged_in(member)
     selection = ticked(person, audience="my-people")
     for tab in (first, second):
         assert "1 person will be archived." in visible_text(tab.get("/bulk/archive/", selection, headers=HTMX))

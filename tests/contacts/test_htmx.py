@@ -9,10 +9,9 @@ import pytest
 from django.utils.cache import has_vary_header
 
 from tests.factories import ContactFactory
+from tests.helpers import HTMX, HTMX_DETAILS, HTMX_REGION
 
-REGION = {"HX-Request": "true", "HX-Target": "people-region"}
-DETAILS = {"HX-Request": "true", "HX-Target": "details"}
-RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+RESTORE = HTMX | {"HX-History-Restore-Request": "true"}
 
 
 def is_whole_page(response) -> bool:
@@ -29,7 +28,7 @@ def pat(workspace):
     return ContactFactory(workspace=workspace, name="Pat Quinn")
 
 
-@pytest.mark.parametrize("headers", [{}, REGION], ids=["page", "fragment"])
+@pytest.mark.parametrize("headers", [{}, HTMX_REGION], ids=["page", "fragment"])
 def test_the_people_page_and_its_fragment_both_vary_by_the_htmx_headers(as_member, pat, headers):
     response = as_member.get("/people/?audience=my-people", headers=headers)
     assert "Pat Quinn" in response.content.decode()
@@ -41,7 +40,7 @@ def test_the_people_page_and_its_fragment_both_vary_by_the_htmx_headers(as_membe
     assert has_vary_header(response, "Cookie")  # the session's own Vary is kept
 
 
-@pytest.mark.parametrize("headers", [{}, DETAILS], ids=["page", "fragment"])
+@pytest.mark.parametrize("headers", [{}, HTMX_DETAILS], ids=["page", "fragment"])
 def test_a_person_and_their_details_fragment_both_vary_by_the_htmx_headers(as_member, pat, headers):
     response = as_member.get(f"/people/{pat.pk}/?audience=my-people&view=list", headers=headers)
     assert "Pat Quinn" in response.content.decode()
@@ -51,14 +50,14 @@ def test_a_person_and_their_details_fragment_both_vary_by_the_htmx_headers(as_me
 
 
 def test_a_fragment_is_kept_out_of_every_cache_and_the_page_is_not(as_member, pat):
-    assert "no-store" in cache_control(as_member.get("/people/", headers=REGION))
-    assert "no-store" in cache_control(as_member.get(f"/people/{pat.pk}/", headers=DETAILS))
+    assert "no-store" in cache_control(as_member.get("/people/", headers=HTMX_REGION))
+    assert "no-store" in cache_control(as_member.get(f"/people/{pat.pk}/", headers=HTMX_DETAILS))
     assert "no-store" not in cache_control(as_member.get("/people/"))
 
 
 def test_the_dialog_says_it_depends_on_htmx(as_member, pat):
     url = f"/bulk/archive/?audience=my-people&selection=ids&ids={pat.pk}"
-    dialog = as_member.get(url, headers={"HX-Request": "true"})
+    dialog = as_member.get(url, headers=HTMX)
     page = as_member.get(url)
     assert "Archive 1 person?" in dialog.content.decode() and not is_whole_page(dialog)
     assert is_whole_page(page)

@@ -16,12 +16,6 @@ def problems_in(workspace, text: str | bytes) -> list[str]:
     return [str(p) for p in failed.value.problems]
 
 
-@pytest.fixture
-def dana(workspace):
-    user = UserFactory(username="dana", first_name="Dana", last_name="Lee")
-    return MembershipFactory(workspace=workspace, user=user).user
-
-
 def test_good_rows_become_normalized_unsaved_people(workspace, dana):
     people = check_csv(
         workspace,

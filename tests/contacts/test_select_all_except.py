@@ -12,20 +12,11 @@ from contacts.exceptions import BadSelection
 from contacts.models import Contact, Stage
 from contacts.selection import Selection
 from tests.factories import ContactFactory
-
-HTMX = {"HX-Request": "true"}
+from tests.helpers import HTMX, ids, visible_text
 
 
 def params(query: str) -> QueryDict:
     return QueryDict(query)
-
-
-def visible_text(response) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
-
-
-def csv(*people) -> str:
-    return ",".join(str(p.pk) for p in people)
 
 
 @pytest.fixture
@@ -44,7 +35,7 @@ def five(workspace):
 
 
 def test_select_all_reads_the_people_left_out(five):
-    selection = Selection.from_params(params(f"selection=all&except={csv(five[0], five[2])}"))
+    selection = Selection.from_params(params(f"selection=all&except={ids(five[0], five[2])}"))
     assert selection.is_all
     assert selection.excluded == (five[0].pk, five[2].pk)
 
@@ -55,12 +46,12 @@ def test_select_all_without_exceptions_leaves_no_one_out():
 
 
 def test_the_people_left_out_are_not_selected(workspace, member, five):
-    selection = Selection.from_params(params(f"selection=all&except={csv(five[1], five[4])}"))
+    selection = Selection.from_params(params(f"selection=all&except={ids(five[1], five[4])}"))
     assert set(selection.people(workspace, member)) == {five[0], five[2], five[3]}
 
 
 def test_the_people_left_out_combine_with_the_search_and_the_stage(workspace, member, five):
-    selection = Selection.from_params(params(f"selection=all&q=pat&stage=lost&except={csv(five[0])}"))
+    selection = Selection.from_params(params(f"selection=all&q=pat&stage=lost&except={ids(five[0])}"))
     assert set(selection.people(workspace, member)) == {five[1], five[2]}
 
 
@@ -68,7 +59,7 @@ def test_leaving_out_someone_outside_the_selection_changes_nothing(workspace, ot
     """Unknown, foreign and already-gone ids among the exceptions are ignored: they can only narrow."""
     foreign = ContactFactory(workspace=other_workspace, stage=Stage.LOST)
     archived = ContactFactory(workspace=workspace, archived=True)
-    selection = Selection.from_params(params(f"selection=all&except={csv(foreign, archived)},999999"))
+    selection = Selection.from_params(params(f"selection=all&except={ids(foreign, archived)},999999"))
     selection.check_ids_exist(workspace)
     assert set(selection.people(workspace, member)) == set(five)
 
@@ -114,7 +105,7 @@ def test_the_dialog_counts_everyone_matching_minus_the_people_left_out(as_member
     five[3].stage = Stage.ACTIVE
     five[3].save()
     response = as_member.post(
-        "/bulk/archive/dialog/", {"selection": "all", "q": "pat", "except": csv(five[1])}, headers=HTMX
+        "/bulk/archive/dialog/", {"selection": "all", "q": "pat", "except": ids(five[1])}, headers=HTMX
     )
     text = visible_text(response)
     assert response.status_code == 200
@@ -135,7 +126,7 @@ def dialog_fields(response) -> dict:
 
 def test_confirming_archives_everyone_matching_except_the_people_left_out(as_member, workspace, five):
     dialog = as_member.post(
-        "/bulk/archive/dialog/", {"selection": "all", "except": csv(five[0], five[4])}, headers=HTMX
+        "/bulk/archive/dialog/", {"selection": "all", "except": ids(five[0], five[4])}, headers=HTMX
     )
     assert "Archive 3 people?" in visible_text(dialog)
     response = as_member.post("/bulk/archive/", dialog_fields(dialog), headers=HTMX)
@@ -147,7 +138,7 @@ def test_confirming_archives_everyone_matching_except_the_people_left_out(as_mem
 def test_the_delete_dialog_and_confirm_leave_the_exceptions_in_archived_people(as_admin, workspace):
     archived = [ContactFactory(workspace=workspace, name=f"Arch {i}", archived=True) for i in range(4)]
     dialog = as_admin.post(
-        "/bulk/delete/dialog/", {"audience": "archived", "selection": "all", "except": csv(archived[2])}
+        "/bulk/delete/dialog/", {"audience": "archived", "selection": "all", "except": ids(archived[2])}
     )
     assert "Delete 3 people?" in visible_text(dialog)
     response = as_admin.post("/bulk/delete/", dialog_fields(dialog))
@@ -157,7 +148,7 @@ def test_the_delete_dialog_and_confirm_leave_the_exceptions_in_archived_people(a
 
 
 def test_leaving_everyone_out_selects_no_one_and_changes_nothing(as_member, five):
-    response = as_member.post("/bulk/archive/dialog/", {"selection": "all", "except": csv(*five)}, headers=HTMX)
+    response = as_member.post("/bulk/archive/dialog/", {"selection": "all", "except": ids(*five)}, headers=HTMX)
     assert "Archive 0 people?" in visible_text(response)
     assert "No one here can be archived." in visible_text(response)
     assert "Close" in visible_text(response)
@@ -178,14 +169,14 @@ def test_narrowing_to_those_who_cannot_keeps_only_the_exceptions_among_them(as_m
         pat.save()
     # Pat One (cannot be archived) and Sam Five (can) are unticked.
     response = as_member.post(
-        "/bulk/archive/dialog/", {"selection": "all", "except": csv(five[0], five[4])}, headers=HTMX
+        "/bulk/archive/dialog/", {"selection": "all", "except": ids(five[0], five[4])}, headers=HTMX
     )
     button = narrow_button(response)
     assert "Select only the 2 who cannot be archived" in button
     assert 'data-narrow-blocked="archive"' in button
     assert f'data-narrow-except="{five[0].pk}"' in button  # Sam Five can be archived: not in the new selection
 
-    narrowed = Selection.from_params(params(f"selection=all&except={csv(five[0], five[4])}")).narrowed_to_blocked(
+    narrowed = Selection.from_params(params(f"selection=all&except={ids(five[0], five[4])}")).narrowed_to_blocked(
         "archive", workspace, member
     )
     assert narrowed.filter.blocked == "archive" and narrowed.excluded == (five[0].pk,)

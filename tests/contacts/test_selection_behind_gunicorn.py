@@ -11,7 +11,6 @@ the page uses rather than one of its own.
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import secrets
@@ -30,13 +29,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.helpers import HTMX, visible_text
+
 ROOT = Path(__file__).resolve().parents[2]
 USERNAME, PASSWORD = "gus", "gunicorn-test-password-1"
 PEOPLE = settings.MAX_SELECTED_IDS
-
-
-def visible_text(body: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def free_port() -> int:
@@ -100,7 +97,7 @@ class Session:
         data = None
         headers = {}
         if htmx_target:
-            headers |= {"HX-Request": "true", "HX-Target": htmx_target}
+            headers |= HTMX | {"HX-Target": htmx_target}
         encoded = urllib.parse.urlencode(list(fields))
         if method == "GET":
             url += ("&" if "?" in url else "?") + encoded if encoded else ""

@@ -12,14 +12,7 @@ from django.utils import timezone
 from audiences.registry import AUDIENCES
 from contacts.models import Contact, Stage
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory
-
-HTMX_REGION = {"HX-Request": "true", "HX-Target": "people-region"}
-
-
-def visible_text(response) -> str:
-    """The response as a person reads it: no tags, entities decoded, whitespace collapsed."""
-    body = re.sub(r"<script.*?</script>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+from tests.helpers import HTMX, HTMX_DETAILS, HTMX_REGION, visible_text
 
 
 def row_ids(response) -> list[int]:
@@ -79,7 +72,7 @@ def test_an_htmx_request_for_the_region_gets_only_the_region(as_member, workspac
 
 
 def test_an_htmx_request_for_another_target_gets_the_whole_page(as_member, workspace):
-    response = as_member.get("/people/", headers={"HX-Request": "true", "HX-Target": "somewhere-else"})
+    response = as_member.get("/people/", headers=HTMX | {"HX-Target": "somewhere-else"})
     assert "<html" in response.content.decode()
 
 
@@ -449,9 +442,7 @@ def test_the_list_view_shows_the_picked_persons_details_and_timeline(as_member, 
 
 def test_the_details_fragment_is_returned_alone_for_htmx(as_member, workspace):
     person = ContactFactory(workspace=workspace, name="Pat Quinn")
-    response = as_member.get(
-        f"/people/{person.pk}/?audience=my-people&view=list", headers={"HX-Request": "true", "HX-Target": "details"}
-    )
+    response = as_member.get(f"/people/{person.pk}/?audience=my-people&view=list", headers=HTMX_DETAILS)
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="details"') and "<html" not in body
     assert "Pat Quinn" in body
@@ -597,7 +588,7 @@ def test_html_in_a_search_is_shown_as_text(as_member, workspace):
 
 def test_html_in_a_name_is_shown_as_text_in_the_dialog(as_member, workspace):
     person = ContactFactory(workspace=workspace, name=NASTY_NAME, stage=Stage.ACTIVE)
-    for headers in ({"HX-Request": "true"}, {}):
+    for headers in (HTMX, {}):
         response = as_member.get(
             "/bulk/archive/", {"audience": "my-people", "selection": "ids", "ids": str(person.pk)}, headers=headers
         )

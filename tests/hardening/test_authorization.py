@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import URLPattern, reverse
 
 from contacts import services
@@ -24,7 +23,8 @@ from contacts.models import (
 )
 from contacts.urls import urlpatterns
 from tests.factories import ContactFactory, MembershipFactory, UserFactory, WorkspaceFactory
-from tests.hardening.support import HX, select_ids, snapshot
+from tests.hardening.support import WHERE_OFFERED, WHERE_OFFERED_WITH_STATE, select_ids, snapshot
+from tests.helpers import HTMX_DETAILS, HTMX_DIALOG, logged_in
 
 # Views that change something answer POST only; the rest are pages (GET).
 CHANGE_URLS = {
@@ -160,7 +160,7 @@ def test_anonymous_visitors_get_nothing_and_change_nothing(client, two_workspace
 
 def test_anonymous_htmx_requests_are_not_answered_with_the_page(client, two_workspaces):
     for name, url in app_urls(two_workspaces):
-        response = client.post(url, headers=HX)
+        response = client.post(url, headers=HTMX_DIALOG)
         assert response.status_code in (302, 401, 403), (url, response.status_code)
         assert two_workspaces["mine"]["active"].name not in response.content.decode()
 
@@ -202,7 +202,7 @@ def test_another_workspaces_objects_are_answered_as_if_they_did_not_exist(
         pk=w["theirs"]["active"].pk, op=w["their_op"].pk, sup=w["their_suppression"].pk, disc=w["their_discovered"].pk
     )
     missing = template.format(pk=987654, op=987654, sup=987654, disc=987654)
-    headers = {"HX-Request": "true", "HX-Target": "details"} if htmx else {}
+    headers = HTMX_DETAILS if htmx else {}
     before = everything()
     foreign = getattr(as_ada, method)(theirs, data, headers=headers)
     absent = getattr(as_ada, method)(missing, data, headers=headers)
@@ -220,15 +220,7 @@ def test_another_workspaces_objects_are_answered_as_if_they_did_not_exist(
 
 @pytest.mark.parametrize(
     "action, audience",
-    [
-        ("archive", "my-people"),
-        ("change_stage", "my-people"),
-        ("remove_assignee", "my-people"),
-        ("restore", "archived"),
-        ("delete", "archived"),
-        ("undelete", "deleted"),
-        ("purge", "deleted"),
-    ],
+    WHERE_OFFERED,
 )
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_bulk_actions_refuse_other_workspaces_ids_like_missing_ones(as_ada, two_workspaces, action, audience, method):
@@ -238,8 +230,8 @@ def test_bulk_actions_refuse_other_workspaces_ids_like_missing_ones(as_ada, two_
     extra = {"new_stage": "lead", "expected": "2", "typed_count": "2"}
     before = everything()
     send = getattr(as_ada, method)
-    foreign = send(f"/bulk/{action}/", {"audience": audience, "ids": f"{mine},{theirs}", **extra}, headers=HX)
-    absent = send(f"/bulk/{action}/", {"audience": audience, "ids": f"{mine},987654", **extra}, headers=HX)
+    foreign = send(f"/bulk/{action}/", {"audience": audience, "ids": f"{mine},{theirs}", **extra}, headers=HTMX_DIALOG)
+    absent = send(f"/bulk/{action}/", {"audience": audience, "ids": f"{mine},987654", **extra}, headers=HTMX_DIALOG)
     assert foreign.status_code == absent.status_code == 400
     assert visible(foreign) == visible(absent)
     assert "nothing was changed" in visible(foreign).lower()
@@ -249,7 +241,7 @@ def test_bulk_actions_refuse_other_workspaces_ids_like_missing_ones(as_ada, two_
 def test_select_all_never_reaches_another_workspace(as_ada, two_workspaces):
     theirs_before = snapshot(workspace=two_workspaces["rivals"])
     for action, audience in (("archive", "my-people"), ("restore", "archived"), ("undelete", "deleted")):
-        response = as_ada.post(f"/bulk/{action}/", {"audience": audience, "selection": "all"}, headers=HX)
+        response = as_ada.post(f"/bulk/{action}/", {"audience": audience, "selection": "all"}, headers=HTMX_DIALOG)
         assert response.status_code == 200
     assert snapshot(workspace=two_workspaces["rivals"]) == theirs_before
 
@@ -257,7 +249,9 @@ def test_select_all_never_reaches_another_workspace(as_ada, two_workspaces):
 def test_an_assignee_from_another_workspace_is_refused(as_ada, two_workspaces):
     w = two_workspaces
     before = everything()
-    response = as_ada.post(f"/people/{w['mine']['active'].pk}/assignee/", {"assignee": w["rex"].pk}, headers=HX)
+    response = as_ada.post(
+        f"/people/{w['mine']['active'].pk}/assignee/", {"assignee": w["rex"].pk}, headers=HTMX_DIALOG
+    )
     assert response.status_code == 400
     assert everything() == before
 
@@ -266,7 +260,7 @@ def test_undo_of_someone_elses_operation_in_the_same_workspace_is_refused(client
     w = two_workspaces
     client.force_login(w["mia"])
     before = everything()
-    response = client.post(f"/undo/{w['my_op'].pk}/", headers=HX)
+    response = client.post(f"/undo/{w['my_op'].pk}/", headers=HTMX_DIALOG)
     assert response.status_code < 500
     assert everything() == before
 
@@ -288,15 +282,7 @@ def test_change_urls_refuse_other_methods_and_change_nothing(as_ada, two_workspa
 def test_a_get_to_a_bulk_action_only_shows_the_dialog(as_ada, two_workspaces):
     w = two_workspaces
     before = everything()
-    for action, audience, state in (
-        ("archive", "my-people", "active"),
-        ("delete", "archived", "archived"),
-        ("purge", "deleted", "deleted"),
-        ("restore", "archived", "archived"),
-        ("undelete", "deleted", "deleted"),
-        ("remove_assignee", "my-people", "active"),
-        ("change_stage", "my-people", "active"),
-    ):
+    for action, audience, state in WHERE_OFFERED_WITH_STATE:
         params = {
             "audience": audience,
             "ids": w["mine"][state].pk,
@@ -304,7 +290,7 @@ def test_a_get_to_a_bulk_action_only_shows_the_dialog(as_ada, two_workspaces):
             "typed_count": "1",
             "new_stage": "lead",
         }
-        for headers in ({}, HX):
+        for headers in ({}, HTMX_DIALOG):
             response = as_ada.get(f"/bulk/{action}/", params, headers=headers)
             assert response.status_code == 200
             assert 'role="alertdialog"' in response.content.decode() or "<form" in response.content.decode()
@@ -319,15 +305,7 @@ def test_a_post_for_the_dialog_only_shows_the_dialog(as_ada, two_workspaces):
     """Everything a confirm would carry, sent to the dialog address: it shows the dialog and acts on no one."""
     w = two_workspaces
     before = everything()
-    for action, audience, state in (
-        ("archive", "my-people", "active"),
-        ("delete", "archived", "archived"),
-        ("purge", "deleted", "deleted"),
-        ("restore", "archived", "archived"),
-        ("undelete", "deleted", "deleted"),
-        ("remove_assignee", "my-people", "active"),
-        ("change_stage", "my-people", "active"),
-    ):
+    for action, audience, state in WHERE_OFFERED_WITH_STATE:
         params = {
             "audience": audience,
             "ids": w["mine"][state].pk,
@@ -335,7 +313,7 @@ def test_a_post_for_the_dialog_only_shows_the_dialog(as_ada, two_workspaces):
             "typed_count": "1",
             "new_stage": "lead",
         }
-        for headers in ({}, HX):
+        for headers in ({}, HTMX_DIALOG):
             response = as_ada.post(f"/bulk/{action}/dialog/", params, headers=headers)
             assert response.status_code == 200
             assert 'role="alertdialog"' in response.content.decode()
@@ -349,8 +327,7 @@ def test_a_post_for_the_dialog_only_shows_the_dialog(as_ada, two_workspaces):
 
 def test_a_post_without_the_csrf_token_is_refused_everywhere(two_workspaces):
     w = two_workspaces
-    browser = Client(enforce_csrf_checks=True)
-    browser.force_login(w["ada"])
+    browser = logged_in(w["ada"], enforce_csrf_checks=True)
     before = everything()
     posts = [url for name, url in app_urls(w) if name in CHANGE_URLS]
     posts += [
@@ -373,7 +350,7 @@ def test_a_post_without_the_csrf_token_is_refused_everywhere(two_workspaces):
         "typed_count": "1",
     }
     for url in posts:
-        for headers in ({}, HX):
+        for headers in ({}, HTMX_DIALOG):
             response = browser.post(url, data, headers=headers)
             assert response.status_code == 403, (url, response.status_code)
             assert "reload" in response.content.decode().lower()
@@ -385,13 +362,12 @@ def test_a_post_without_the_csrf_token_is_refused_everywhere(two_workspaces):
 
 def test_the_dialog_carries_a_csrf_token_that_works(two_workspaces):
     w = two_workspaces
-    browser = Client(enforce_csrf_checks=True)
-    browser.force_login(w["ada"])
+    browser = logged_in(w["ada"], enforce_csrf_checks=True)
     person = w["mine"]["active"]
-    dialog = browser.get("/bulk/archive/", {"audience": "my-people", "ids": person.pk}, headers=HX)
+    dialog = browser.get("/bulk/archive/", {"audience": "my-people", "ids": person.pk}, headers=HTMX_DIALOG)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', dialog.content.decode()).group(1)
     data = {"audience": "my-people", "ids": person.pk, "csrfmiddlewaretoken": token}
-    response = browser.post("/bulk/archive/", data, headers=HX)
+    response = browser.post("/bulk/archive/", data, headers=HTMX_DIALOG)
     assert response.status_code == 200
     person.refresh_from_db()
     assert person.archived_at is not None
@@ -417,7 +393,7 @@ def test_members_cannot_delete_or_purge(as_member, two_workspaces, action, audie
     params = {"audience": audience, "selection": selection, "expected": "1", "typed_count": "1"}
     if selection == "ids":
         params["ids"] = w["mine"][state].pk
-    headers = HX if htmx else {}
+    headers = HTMX_DIALOG if htmx else {}
     for method in ("get", "post"):
         response = getattr(as_member, method)(f"/bulk/{action}/", params, headers=headers)
         assert response.status_code == 403, (method, response.status_code)
@@ -447,11 +423,11 @@ def test_a_member_cannot_delete_through_undo(as_member, two_workspaces):
     """Undo of "restore from Recently Deleted" is a delete: not for members."""
     w = two_workspaces
     person = w["mine"]["deleted"]
-    response = as_member.post("/bulk/undelete/", {"audience": "deleted", "ids": person.pk}, headers=HX)
+    response = as_member.post("/bulk/undelete/", {"audience": "deleted", "ids": person.pk}, headers=HTMX_DIALOG)
     assert response.status_code == 200
     operation = Operation.objects.filter(workspace=w["acme"], action="undelete").latest("pk")
     assert "data-undo" not in response.content.decode(), "Undo offered for an action the member may not reverse"
-    response = as_member.post(f"/undo/{operation.pk}/", headers=HX)
+    response = as_member.post(f"/undo/{operation.pk}/", headers=HTMX_DIALOG)
     assert response.status_code < 500
     person.refresh_from_db()
     assert person.deleted_at is None, "a member deleted someone through Undo"

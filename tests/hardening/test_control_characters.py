@@ -9,6 +9,7 @@ import pytest
 
 from contacts.models import Contact
 from tests.factories import ContactFactory
+from tests.helpers import HTMX
 
 
 @pytest.fixture
@@ -28,11 +29,11 @@ def test_a_search_with_a_control_character_is_refused_in_the_dialog_and_changes_
     code = f"U+{ord(character):04X}"
     params = {"audience": "my-people", "selection": "all", "q": f"An{character}n"}
 
-    dialog = as_member.get("/bulk/archive/", params, headers={"HX-Request": "true"})
+    dialog = as_member.get("/bulk/archive/", params, headers=HTMX)
     assert dialog.status_code == 400
     assert f"The search cannot contain control characters ({code})." in dialog.content.decode()
 
-    confirm = as_member.post("/bulk/archive/", {**params, "expected": "1"}, headers={"HX-Request": "true"})
+    confirm = as_member.post("/bulk/archive/", {**params, "expected": "1"}, headers=HTMX)
     assert confirm.status_code == 400
     assert f"The search cannot contain control characters ({code})." in confirm.content.decode()
     assert archived() == set()

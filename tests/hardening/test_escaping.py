@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.test import Client
 
 from contacts import services
 from contacts.models import Contact, DiscoveredPerson, EntryKind, Role, Stage, Suppression, SuppressionKind
-from tests.contacts.test_views import visible_text
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory, WorkspaceFactory
-from tests.hardening.support import HX, select_ids, snapshot
+from tests.hardening.support import WHERE_OFFERED, select_ids, snapshot
+from tests.helpers import HTMX_DETAILS, HTMX_DIALOG, HTMX_REGION, ids, logged_in, visible_text
 
 NAME = 'Eve "><script>alert(1)</script>'
 COMPANY = "<img src=x onerror=alert(1)>"
@@ -75,8 +74,7 @@ def hostile(db):
         last_summary=SUMMARY,
         interaction_count=1,
     )
-    client = Client()
-    client.force_login(boss)
+    client = logged_in(boss)
     return {"workspace": workspace, "boss": boss, "people": people, "client": client}
 
 
@@ -87,7 +85,7 @@ def hostile(db):
         ("/people/?view=list", {}, [ESCAPED_NAME]),
         (
             "/people/?view=table&audience=my-people",
-            {"HX-Request": "true", "HX-Target": "people-region"},
+            HTMX_REGION,
             [ESCAPED_NAME],
         ),
         ("/people/?view=table&audience=archived", {}, [ESCAPED_NAME, ESCAPED_MEMBER]),
@@ -108,7 +106,7 @@ def test_pages_escape_names_companies_and_members(hostile, url, headers, must_sh
 @pytest.mark.parametrize("who", ["assigned", "eligible", "archived"])
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 def test_the_details_pane_escapes_the_person_and_their_timeline(hostile, who, htmx):
-    headers = {"HX-Request": "true", "HX-Target": "details"} if htmx else {}
+    headers = HTMX_DETAILS if htmx else {}
     response = hostile["client"].get(f"/people/{hostile['people'][who].pk}/", headers=headers)
     assert response.status_code == 200
     body = response.content.decode()
@@ -119,23 +117,14 @@ def test_the_details_pane_escapes_the_person_and_their_timeline(hostile, who, ht
 
 @pytest.mark.parametrize(
     "action, audience",
-    [
-        ("archive", "my-people"),
-        ("change_stage", "my-people"),
-        ("remove_assignee", "my-people"),
-        ("restore", "archived"),
-        ("delete", "archived"),
-        ("undelete", "deleted"),
-        ("purge", "deleted"),
-    ],
+    WHERE_OFFERED,
 )
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 def test_every_dialog_escapes_the_names_it_lists(hostile, action, audience, htmx):
-    ids = ",".join(str(p.pk) for p in hostile["people"].values())
-    params = {"audience": audience, "ids": ids}
+    params = {"audience": audience, "ids": ids(*hostile["people"].values())}
     if action == "change_stage":
         params["new_stage"] = "lead"  # the archived ones are blocked, by name
-    response = hostile["client"].get(f"/bulk/{action}/", params, headers=HX if htmx else {})
+    response = hostile["client"].get(f"/bulk/{action}/", params, headers=HTMX_DIALOG if htmx else {})
     assert response.status_code == 200
     # Every dialog here lists someone it cannot act on, by name (and the assignee's name as the reason).
     assert_escaped(response.content.decode(), ESCAPED_NAME)
@@ -143,7 +132,7 @@ def test_every_dialog_escapes_the_names_it_lists(hostile, action, audience, htmx
 
 def test_the_archive_dialog_names_the_assignee_escaped(hostile):
     response = hostile["client"].get(
-        "/bulk/archive/", {"audience": "my-people", "ids": hostile["people"]["assigned"].pk}, headers=HX
+        "/bulk/archive/", {"audience": "my-people", "ids": hostile["people"]["assigned"].pk}, headers=HTMX_DIALOG
     )
     assert_escaped(response.content.decode(), ESCAPED_NAME, ESCAPED_MEMBER)
 
@@ -151,7 +140,7 @@ def test_the_archive_dialog_names_the_assignee_escaped(hostile):
 def test_outcome_messages_and_undo_are_escaped(hostile):
     client = hostile["client"]
     eligible = hostile["people"]["eligible"]
-    response = client.post("/bulk/archive/", {"audience": "my-people", "ids": eligible.pk}, headers=HX)
+    response = client.post("/bulk/archive/", {"audience": "my-people", "ids": eligible.pk}, headers=HTMX_DIALOG)
     assert response.status_code == 200
     assert_escaped(response.content.decode())
     assert "1 person archived" in visible_text(response)
@@ -171,12 +160,14 @@ def test_outcome_messages_and_undo_are_escaped(hostile):
 def test_error_messages_that_repeat_the_input_escape_it(hostile):
     client = hostile["client"]
     before = snapshot()
-    response = client.get("/bulk/archive/", {"audience": "my-people", "ids": "<script>alert(1)</script>"}, headers=HX)
+    response = client.get(
+        "/bulk/archive/", {"audience": "my-people", "ids": "<script>alert(1)</script>"}, headers=HTMX_DIALOG
+    )
     assert response.status_code == 400
     assert_escaped(response.content.decode(), "&lt;script&gt;")
     assert "'<script>alert(1)</script>' is not a person's id. Nothing was changed." in visible_text(response)
     response = client.get(
-        "/bulk/archive/", {"audience": "my-people", "selection": "all", "blocked": COMPANY}, headers=HX
+        "/bulk/archive/", {"audience": "my-people", "selection": "all", "blocked": COMPANY}, headers=HTMX_DIALOG
     )
     assert response.status_code == 400
     assert_escaped(response.content.decode(), ESCAPED_COMPANY)
@@ -190,13 +181,15 @@ def test_error_messages_that_repeat_the_input_escape_it(hostile):
 
 def test_editing_a_hostile_person_in_the_details_pane_stays_escaped(hostile):
     person = hostile["people"]["eligible"]
-    details = {"HX-Request": "true", "HX-Target": "details"}
+    details = HTMX_DETAILS
     response = hostile["client"].post(f"/people/{person.pk}/stage/", {"stage": "lead"}, headers=details)
     assert response.status_code == 200
     assert_escaped(response.content.decode(), ESCAPED_NAME)
     assert Contact.objects.get(pk=person.pk).stage == Stage.LEAD
     archived = hostile["people"]["archived"]
-    response = hostile["client"].post(f"/people/{archived.pk}/assignee/", {"assignee": hostile["boss"].pk}, headers=HX)
+    response = hostile["client"].post(
+        f"/people/{archived.pk}/assignee/", {"assignee": hostile["boss"].pk}, headers=HTMX_DIALOG
+    )
     assert response.status_code == 409
     assert_escaped(response.content.decode(), ESCAPED_NAME)
     assert "restore it first" in visible_text(response)

@@ -13,12 +13,12 @@ import time
 
 import pytest
 from django.db import DatabaseError, IntegrityError, OperationalError, connection
-from django.test import Client
 
 from contacts.bulk_actions import ACTIONS
 from contacts.models import DeletedAddress, Operation, Role, Stage, Suppression, TimelineEntry
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory
-from tests.hardening.support import HX, broken_promises, confirmation_from_dialog, snapshot
+from tests.hardening.support import broken_promises, snapshot
+from tests.helpers import HTMX_DETAILS, HTMX_DIALOG, HTMX_REGION, confirmation_from_dialog, ids, logged_in
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
 
@@ -78,9 +78,7 @@ def everything(workspace) -> tuple:
 
 @pytest.fixture
 def admin_client(admin_user):
-    client = Client(raise_request_exception=False)
-    client.force_login(admin_user)
-    return client
+    return logged_in(admin_user, raise_request_exception=False)
 
 
 def prepare(action, workspace, client):
@@ -92,9 +90,9 @@ def prepare(action, workspace, client):
     ContactFactory(workspace=workspace, stage=Stage.ACTIVE)
     ContactFactory(workspace=workspace, archived=True)
     ContactFactory(workspace=workspace, deleted=True)
-    data = {"audience": audience, "selection": "ids", "ids": ",".join(str(p.pk) for p in people), **extra}
+    data = {"audience": audience, "selection": "ids", "ids": ids(*people), **extra}
     if ACTIONS[action].exact_count:  # the count and fingerprint of the people the dialog listed
-        data |= confirmation_from_dialog(client.get(f"/bulk/{action}/", data, headers=HX))
+        data |= confirmation_from_dialog(client.get(f"/bulk/{action}/", data, headers=HTMX_DIALOG))
     return data
 
 
@@ -120,7 +118,7 @@ def test_a_database_error_in_the_middle_of_a_bulk_action_changes_nothing(
     before = everything(workspace)
     fault = Fault(error, where)
     with connection.execute_wrapper(fault):
-        response = admin_client.post(f"/bulk/{action}/", data, headers=HX)
+        response = admin_client.post(f"/bulk/{action}/", data, headers=HTMX_DIALOG)
     assert fault.fired, "the fault was never reached: the action changed nobody?"
     assert response.status_code == status, response.content.decode()[:800]
     body = response.content.decode()
@@ -130,7 +128,7 @@ def test_a_database_error_in_the_middle_of_a_bulk_action_changes_nothing(
     assert broken_promises() == []
 
     # And the same confirm, once the database is well again, does the whole thing.
-    response = admin_client.post(f"/bulk/{action}/", data, headers=HX)
+    response = admin_client.post(f"/bulk/{action}/", data, headers=HTMX_DIALOG)
     assert response.status_code == 200, response.content.decode()[:800]
     assert everything(workspace) != before
 
@@ -140,7 +138,7 @@ def test_a_fault_while_recording_suppressions_rolls_back_the_delete_too(admin_cl
     before = everything(workspace)
     fault = Fault(DatabaseError("injected"), in_the_suppressions)
     with connection.execute_wrapper(fault):
-        response = admin_client.post("/bulk/delete/", data, headers=HX)
+        response = admin_client.post("/bulk/delete/", data, headers=HTMX_DIALOG)
     assert fault.fired, (response.status_code, response.content.decode()[:3000])
     assert response.status_code == 503
     assert "nothing was changed" in response.content.decode().lower()
@@ -164,7 +162,7 @@ def edit_one_person(client, workspace, field, error):
     before = everything(workspace)
     fault = Fault(error, after_people_written)
     with connection.execute_wrapper(fault):
-        response = client.post(f"/people/{person.pk}/{field}/", {field: value}, headers=HX)
+        response = client.post(f"/people/{person.pk}/{field}/", {field: value}, headers=HTMX_DIALOG)
     assert fault.fired
     return response, before
 
@@ -201,17 +199,16 @@ def lose_connection_on_people(execute, sql, params, many, context):
     [
         ("/people/", {}),
         ("/people/?view=list", {}),
-        ("/people/?audience=archived", {"HX-Request": "true", "HX-Target": "people-region"}),
+        ("/people/?audience=archived", HTMX_REGION),
         ("/people/{pk}/", {}),
-        ("/people/{pk}/", {"HX-Request": "true", "HX-Target": "details"}),
-        ("/bulk/archive/?audience=my-people&selection=all", HX),
-        ("/bulk/archive/?audience=my-people&ids={pk}", HX),
+        ("/people/{pk}/", HTMX_DETAILS),
+        ("/bulk/archive/?audience=my-people&selection=all", HTMX_DIALOG),
+        ("/bulk/archive/?audience=my-people&ids={pk}", HTMX_DIALOG),
     ],
 )
 def test_a_connection_lost_while_rendering_gives_the_error_page_at_once(admin_user, workspace, url, headers):
     person = ContactFactory(workspace=workspace)
-    client = Client(raise_request_exception=False)
-    client.force_login(admin_user)
+    client = logged_in(admin_user, raise_request_exception=False)
     started = time.monotonic()
     with connection.execute_wrapper(lose_connection_on_people):
         response = client.get(url.format(pk=person.pk), headers=headers)
@@ -229,8 +226,7 @@ def test_a_really_terminated_postgresql_connection_gives_the_error_page_and_the_
     from django.db import close_old_connections, connections
 
     ContactFactory(workspace=workspace, name="Pat Quinn")
-    client = Client(raise_request_exception=False)
-    client.force_login(admin_user)
+    client = logged_in(admin_user, raise_request_exception=False)
     killer = connections.create_connection("default")
     terminated = []
 

@@ -16,7 +16,6 @@ import urllib.parse
 
 import pytest
 from django.db import transaction
-from django.test import Client
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -24,9 +23,9 @@ from audiences.registry import AUDIENCES
 from contacts.bulk_actions import ACTIONS
 from contacts.models import Operation, Role, Stage, TimelineEntry
 from contacts.rules import OPEN_STAGES
-from tests.contacts.test_views import visible_text
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory, WorkspaceFactory
 from tests.hardening.support import broken_promises, snapshot
+from tests.helpers import HTMX, HTMX_DIALOG, logged_in, visible_text
 
 MARK = "<x-evil onload=alert(1)>"
 HUGE = ["99999999999999999999999", "9223372036854775808", "-1", "0", "1e3", "0x1f", " 7 ", "+5", "٣", "１"]
@@ -82,8 +81,7 @@ def world(db):
     ]
     clients = {}
     for user in (ada, mia):
-        client = Client(raise_request_exception=False)
-        client.force_login(user)
+        client = logged_in(user, raise_request_exception=False)
         clients[user.username] = (user, client)
     return {
         "acme": acme,
@@ -263,7 +261,7 @@ def ascii_ids(values) -> set[int]:
 
 
 def send(client, method, url, pairs, htmx):
-    headers = {"HX-Request": "true", "HX-Target": "dialog-slot"} if htmx else {}
+    headers = HTMX_DIALOG if htmx else {}
     if method == "GET":
         return client.get(url, pairs_to_query(pairs), headers=headers)
     body = urllib.parse.urlencode(pairs)
@@ -279,7 +277,7 @@ def pairs_to_query(pairs):
 
 def dialog_confirmation(client, url, pairs) -> list[tuple[str, str]]:
     """The count and fingerprint the dialog's form sends back, if it shows a form."""
-    response = client.get(url, pairs_to_query(pairs), headers={"HX-Request": "true"})
+    response = client.get(url, pairs_to_query(pairs), headers=HTMX)
     assert response.status_code < 500, response.content.decode()[:500]
     body = response.content.decode()
     count = re.search(r'name="expected" value="(\d+)"', body)
@@ -408,9 +406,7 @@ def test_no_input_to_the_details_pane_breaks_a_promise(world, data):
 def test_a_superscript_digit_as_assignee_is_a_clear_refusal(world):
     user, client = world["clients"]["h-ada"]
     before = snapshot()
-    response = client.post(
-        f"/people/{world['own_ids'][0]}/assignee/", {"assignee": "²"}, headers={"HX-Request": "true"}
-    )
+    response = client.post(f"/people/{world['own_ids'][0]}/assignee/", {"assignee": "²"}, headers=HTMX)
     assert response.status_code == 400
     assert "Pick a member from the list." in visible_text(response)
     assert snapshot() == before
@@ -420,12 +416,12 @@ def test_a_superscript_digit_as_assignee_is_a_clear_refusal(world):
 def test_unicode_digits_in_ids_and_counts_are_refused_not_crashed(world, value):
     user, client = world["clients"]["h-ada"]
     before = snapshot()
-    response = client.get("/bulk/archive/", {"audience": "my-people", "ids": value}, headers={"HX-Request": "true"})
+    response = client.get("/bulk/archive/", {"audience": "my-people", "ids": value}, headers=HTMX)
     assert response.status_code == 400
     assert f"'{value}' is not a person's id. Nothing was changed." in visible_text(response)
     deleted = world["own_ids"][-1]
     response = client.post(
-        "/bulk/purge/", {"audience": "deleted", "ids": str(deleted), "expected": value}, headers={"HX-Request": "true"}
+        "/bulk/purge/", {"audience": "deleted", "ids": str(deleted), "expected": value}, headers=HTMX
     )
     assert response.status_code == 400
     assert "The confirmation is missing its count; open the dialog again." in visible_text(response)
@@ -442,11 +438,11 @@ def test_a_nul_character_in_the_search_matches_no_one_and_changes_nothing(world,
         assert response.status_code < 500
         assert response.status_code >= 400 or "Nadia None" not in response.content.decode(), "NUL matched everyone"
     elif where == "bulk dialog":
-        response = client.get("/bulk/archive/", select_all, headers={"HX-Request": "true"})
+        response = client.get("/bulk/archive/", select_all, headers=HTMX)
         assert response.status_code < 500
         assert response.status_code >= 400 or 'name="expected" value="0"' in response.content.decode()
     else:
-        response = client.post("/bulk/archive/", select_all, headers={"HX-Request": "true"})
+        response = client.post("/bulk/archive/", select_all, headers=HTMX)
         assert response.status_code < 500
     assert snapshot() == before
 
@@ -478,9 +474,7 @@ def test_the_page_size_cannot_be_set_from_the_address(world, per_page):
 def test_an_assignee_id_too_large_for_the_database_is_a_clear_refusal(world):
     user, client = world["clients"]["h-ada"]
     before = snapshot()
-    response = client.post(
-        f"/people/{world['own_ids'][0]}/assignee/", {"assignee": "9" * 30}, headers={"HX-Request": "true"}
-    )
+    response = client.post(f"/people/{world['own_ids'][0]}/assignee/", {"assignee": "9" * 30}, headers=HTMX)
     assert response.status_code == 400
     assert "Pick a member from the list." in visible_text(response)
     assert snapshot() == before

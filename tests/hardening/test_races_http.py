@@ -14,13 +14,12 @@ from django.test import Client
 from contacts.models import Contact, Role, Stage
 from tests.factories import ContactFactory, MembershipFactory, UserFactory, WorkspaceFactory
 from tests.hardening.support import (
-    HX,
     broken_promises,
-    confirmation_from_dialog,
     replay_lifecycle,
     run_together,
     told,
 )
+from tests.helpers import HTMX_DIALOG, confirmation_from_dialog, logged_in
 
 ROUNDS = 15
 PEOPLE = 20
@@ -40,14 +39,13 @@ def team(shared_db):
 
 
 def browser(user) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
+    """A signed-in client that answers a server error with a 500, as a browser sees it, instead of raising."""
+    return logged_in(user, raise_request_exception=False)
 
 
 def post(client, url, data):
     def send():
-        return client.post(url, data, headers=HX)
+        return client.post(url, data, headers=HTMX_DIALOG)
 
     return send
 
@@ -86,7 +84,8 @@ def test_archive_select_all_against_change_stage_and_assign_over_http(team):
             def other():
                 # The details pane, one person after the other.
                 return [
-                    bob_browser.post(f"/people/{pk}/assignee/", {"assignee": bob.pk}, headers=HX) for pk in subset[:4]
+                    bob_browser.post(f"/people/{pk}/assignee/", {"assignee": bob.pk}, headers=HTMX_DIALOG)
+                    for pk in subset[:4]
                 ]
 
         together = run_together(archive, other)
@@ -121,7 +120,7 @@ def test_delete_against_restore_over_http(team):
     for round_no in range(ROUNDS):
         ids = [p.pk for p in ContactFactory.create_batch(6, workspace=workspace, archived=True)]
         selection = {"audience": "archived", "selection": "ids", "ids": ",".join(map(str, ids))}
-        shown = confirmation_from_dialog(alice_browser.get("/bulk/delete/", selection, headers=HX))
+        shown = confirmation_from_dialog(alice_browser.get("/bulk/delete/", selection, headers=HTMX_DIALOG))
         assert shown["expected"] == str(len(ids))
         together = run_together(
             post(alice_browser, "/bulk/delete/", {**selection, **shown}),
@@ -154,7 +153,7 @@ def test_a_double_clicked_confirm_over_http_changes_nothing_the_second_time(team
     for round_no in range(ROUNDS):
         ids = [p.pk for p in ContactFactory.create_batch(5, workspace=workspace, archived=True)]
         data = {"audience": "archived", "selection": "ids", "ids": ",".join(map(str, ids))}
-        data |= confirmation_from_dialog(first_tab.get("/bulk/delete/", data, headers=HX))  # both tabs show it
+        data |= confirmation_from_dialog(first_tab.get("/bulk/delete/", data, headers=HTMX_DIALOG))  # both tabs show it
         assert data["expected"] == "5"
         together = run_together(post(first_tab, "/bulk/delete/", data), post(second_tab, "/bulk/delete/", data))
         assert not together.errors, [repr(e) for e in together.errors]
