@@ -6,19 +6,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import (
-    Contact,
-    DeletedAddress,
-    DiscoveredPerson,
-    EntryKind,
-    Membership,
-    Operation,
-    Role,
-    Stage,
-    Suppression,
-    TimelineEntry,
-    Workspace,
-)
+from contacts.models import Contact, EntryKind, Membership, Operation, Role, Stage, TimelineEntry, Workspace
+from sync.models import DeletedAddress, DiscoveredPerson, Suppression
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory, WorkspaceFactory
 
 CHANGELIST = reverse("admin:contacts_contact_changelist")
@@ -331,7 +320,7 @@ def test_a_workspace_with_people_cannot_be_deleted_from_the_admin(admin_client, 
 def test_suppressions_are_listed_searched_and_lifted(admin_client, workspace):
     kept = Suppression.objects.create(workspace=workspace, kind="email", value="keep@example.com")
     lifted = Suppression.objects.create(workspace=workspace, kind="email", value="lift@example.com")
-    url = reverse("admin:contacts_suppression_changelist")
+    url = reverse("admin:sync_suppression_changelist")
     assert [s.value for s in admin_client.get(url, {"q": "lift"}).context["cl"].result_list] == ["lift@example.com"]
     response = admin_client.post(url, {"action": "lift", "_selected_action": [lifted.pk]}, follow=True)
     assert messages_of(response) == ["1 suppression(s) lifted."]
@@ -406,7 +395,9 @@ def make_staff(workspace, role, *permissions, username="stella"):
     """A staff member (not a superuser) of the workspace with only these model permissions."""
     user = UserFactory(username=username, first_name="Stella", last_name="Staff", is_staff=True)
     MembershipFactory(workspace=workspace, user=user, role=role)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="contacts", codename__in=permissions))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=("contacts", "sync"), codename__in=permissions)
+    )
     return user
 
 
@@ -438,8 +429,13 @@ def row_of(model: str, workspace, label: str):
             return workspace
 
 
+# The models that live in the sync app; the others are the contacts app's.
+SYNC_MODELS = {"suppression", "discoveredperson", "deletedaddress"}
+
+
 def admin_url(model: str, view: str, obj=None) -> str:
-    return reverse(f"admin:contacts_{model}_{view}", args=[obj.pk] if obj is not None else [])
+    app = "sync" if model in SYNC_MODELS else "contacts"
+    return reverse(f"admin:{app}_{model}_{view}", args=[obj.pk] if obj is not None else [])
 
 
 def workspaces_listed(response) -> set[str]:
@@ -552,7 +548,7 @@ def test_member_role_staff_cannot_lift_a_suppression(client, workspace):
     staff = make_staff(workspace, Role.MEMBER, *every_permission("suppression"))
     kept = Suppression.objects.create(workspace=workspace, kind="email", value="keep@example.com")
     client.force_login(staff)
-    url = reverse("admin:contacts_suppression_changelist")
+    url = reverse("admin:sync_suppression_changelist")
     assert "lift" not in actions_offered(client.get(url))
     assert client.get(admin_url("suppression", "delete", kept)).status_code == 403
     assert client.post(admin_url("suppression", "delete", kept), {"post": "yes"}).status_code == 403
@@ -568,7 +564,7 @@ def test_staff_lift_only_where_they_manage_and_never_another_workspaces(client, 
         row_of("suppression", team, team.name) for team in (workspace, bravo, other_workspace)
     )
     client.force_login(staff)
-    url = reverse("admin:contacts_suppression_changelist")
+    url = reverse("admin:sync_suppression_changelist")
     selected = [own.pk, managed_elsewhere.pk, foreign.pk]
     response = client.post(url, {"action": "lift", "_selected_action": selected}, follow=True)
     assert messages_of(response) == [
@@ -612,7 +608,7 @@ def test_staff_delete_selected_leaves_another_workspaces_discovered_people(clien
     staff = make_staff(workspace, Role.MANAGER, *every_permission("discoveredperson"))
     own, foreign = row_of("discoveredperson", workspace, "Acme"), row_of("discoveredperson", other_workspace, "Rivals")
     client.force_login(staff)
-    url = reverse("admin:contacts_discoveredperson_changelist")
+    url = reverse("admin:sync_discoveredperson_changelist")
     client.post(url, {"action": "delete_selected", "_selected_action": [own.pk, foreign.pk], "post": "yes"})
     assert list(DiscoveredPerson.objects.all()) == [foreign]
 
@@ -621,7 +617,7 @@ def test_member_role_staff_cannot_delete_discovered_people(client, workspace):
     staff = make_staff(workspace, Role.MEMBER, *every_permission("discoveredperson"))
     own = row_of("discoveredperson", workspace, "Acme")
     client.force_login(staff)
-    url = reverse("admin:contacts_discoveredperson_changelist")
+    url = reverse("admin:sync_discoveredperson_changelist")
     assert "delete_selected" not in actions_offered(client.get(url))
     client.post(url, {"action": "delete_selected", "_selected_action": [own.pk], "post": "yes"})
     assert client.post(admin_url("discoveredperson", "delete", own), {"post": "yes"}).status_code == 403

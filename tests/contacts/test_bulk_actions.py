@@ -9,7 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from contacts.models import Contact, EntryKind, Operation, Stage, Suppression, TimelineEntry
+from contacts.models import Contact, EntryKind, Operation, Stage, TimelineEntry
+from sync.models import Suppression
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory
 from tests.hardening.support import confirmation_from_dialog
 

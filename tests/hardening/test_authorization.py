@@ -13,18 +13,15 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 
 from contacts import services
-from contacts.models import (
-    DiscoveredPerson,
-    Operation,
-    Role,
-    Stage,
-    Suppression,
-    SuppressionKind,
-    TimelineEntry,
-)
-from contacts.urls import urlpatterns
+from contacts.models import Operation, Role, Stage, TimelineEntry
+from contacts.urls import urlpatterns as contacts_urlpatterns
+from sync.models import DiscoveredPerson, Suppression, SuppressionKind
+from sync.urls import urlpatterns as sync_urlpatterns
 from tests.factories import ContactFactory, MembershipFactory, UserFactory, WorkspaceFactory
 from tests.hardening.support import HX, select_ids, snapshot
+
+# The app's own routes, from both apps that declare them.
+urlpatterns = [*contacts_urlpatterns, *sync_urlpatterns]
 
 # Views that change something answer POST only; the rest are pages (GET).
 CHANGE_URLS = {

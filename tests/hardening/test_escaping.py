@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 
 from contacts import services
-from contacts.models import Contact, DiscoveredPerson, EntryKind, Role, Stage, Suppression, SuppressionKind
+from contacts.models import Contact, EntryKind, Role, Stage
+from sync.models import DiscoveredPerson, Suppression, SuppressionKind
 from tests.contacts.test_views import visible_text
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory, WorkspaceFactory
 from tests.hardening.support import HX, select_ids, snapshot
@@ -227,8 +228,8 @@ ESCAPED_SUMMARY = "&lt;iframe src=javascript:alert(4)&gt;"
         ("/admin/contacts/workspace/", [ESCAPED_WORKSPACE]),
         ("/admin/contacts/workspace/{workspace}/change/", [ESCAPED_WORKSPACE]),
         ("/admin/contacts/operation/", [ESCAPED_WORKSPACE]),
-        ("/admin/contacts/suppression/", [ESCAPED_NAME, ESCAPED_WORKSPACE]),  # the suppressed address
-        ("/admin/contacts/discoveredperson/", [ESCAPED_NAME, ESCAPED_WORKSPACE]),
+        ("/admin/sync/suppression/", [ESCAPED_NAME, ESCAPED_WORKSPACE]),  # the suppressed address
+        ("/admin/sync/discoveredperson/", [ESCAPED_NAME, ESCAPED_WORKSPACE]),
     ],
 )
 def test_the_admin_escapes_them_too(hostile, url, must_show):

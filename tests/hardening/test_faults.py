@@ -16,7 +16,8 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.test import Client
 
 from contacts.bulk_actions import ACTIONS
-from contacts.models import DeletedAddress, Operation, Role, Stage, Suppression, TimelineEntry
+from contacts.models import Operation, Role, Stage, TimelineEntry
+from sync.models import DeletedAddress, Suppression
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory
 from tests.hardening.support import HX, broken_promises, confirmation_from_dialog, snapshot
 
