@@ -15,7 +15,13 @@ from audiences.registry import AUDIENCES
 from contacts.exceptions import ContactError
 from contacts.listing import current_membership
 from contacts.selection import as_number
-from sync import discovered as services
+from sync.discovered import (
+    add_discovered,
+    discovered_offers,
+    discovered_people,
+    dismiss_discovered,
+    restore_discovered,
+)
 from sync.models import Suppression
 
 DISCOVERED_TEMPLATE = "sync/discovered.html"
@@ -35,7 +41,7 @@ def discovered(request):
 @require_POST
 def discovered_add(request, pk: int):
     def add(workspace) -> str:
-        added = services.add_discovered(actor=request.user, workspace=workspace, discovered_id=pk)
+        added = add_discovered(actor=request.user, workspace=workspace, discovered_id=pk)
         if added.created:
             return f"{added.person.name} added to My People"
         return (
@@ -49,7 +55,7 @@ def discovered_add(request, pk: int):
 @require_POST
 def discovered_restore(request, pk: int):
     def restore(workspace) -> str:
-        restored = services.restore_discovered(
+        restored = restore_discovered(
             actor=request.user,
             workspace=workspace,
             discovered_id=pk,
@@ -67,7 +73,7 @@ def discovered_restore(request, pk: int):
 @require_POST
 def discovered_dismiss(request, pk: int):
     def dismiss(workspace) -> str:
-        name = services.dismiss_discovered(actor=request.user, workspace=workspace, discovered_id=pk)
+        name = dismiss_discovered(actor=request.user, workspace=workspace, discovered_id=pk)
         return f"{name} dismissed; sync will not list them again"
 
     return _discovered_outcome(request, dismiss)
@@ -79,12 +85,12 @@ def _interactions(n: int) -> str:
 
 def _discovered_context(request, page_number) -> dict:
     workspace = current_membership(request).workspace
-    page = Paginator(services.discovered_people(workspace), DISCOVERED_PAGE_SIZE).get_page(page_number)
+    page = Paginator(discovered_people(workspace), DISCOVERED_PAGE_SIZE).get_page(page_number)
     found = list(page)
     return {
         "workspace": workspace,
         "page_obj": page,
-        "rows": list(zip(found, services.discovered_offers(workspace, found))),
+        "rows": list(zip(found, discovered_offers(workspace, found))),
         "audiences": [(a, a.name_for(workspace)) for a in AUDIENCES.values()],
     }
 
