@@ -35,7 +35,7 @@ from bench.report import QUERY_CHECK_SIZE, Row, report
 from contacts import services
 from contacts.models import Stage, TimelineEntry
 from contacts.seeding.people import vacuum
-from contacts.sync import sync_mailbox
+from sync.run import sync_mailbox
 
 BIG = 10_000  # the "10k" of confirm_10k, archive_10k, delete_10k (capped at --contacts)
 SMALL_DELETE = 900  # under the admin's DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000)

@@ -27,7 +27,7 @@ DEBUG = env_flag("DEBUG", False)
 TESTING = env_flag("TESTING", False)
 
 # SECRET_KEY signs sessions and password-reset links and keys the digests of purged people's
-# addresses (contacts.models.DeletedAddress), so production must have its own. The
+# addresses (sync.models.DeletedAddress), so production must have its own. The
 # development key is only for DEBUG=1 (make run) and TESTING=1 (make test).
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key"
 SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "axes",
     "contacts",
+    "sync",
     "audiences",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include(account_views.urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("contacts.urls")),
+    path("", include("sync.urls")),
 ]
 
 handler404 = "contacts.error_views.page_not_found"

@@ -33,12 +33,9 @@ from contacts.bulk_actions.registry import in_menu_order
 from contacts.exceptions import ContactError
 from contacts.models import (
     Contact,
-    DeletedAddress,
-    DiscoveredPerson,
     EntryKind,
     Membership,
     Operation,
-    Suppression,
     TimelineEntry,
     Workspace,
     display_name,
@@ -545,45 +542,6 @@ class WorkspaceAdmin(WorkspaceScoped, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-@admin.register(Suppression)
-class SuppressionAdmin(WorkspaceScoped, admin.ModelAdmin):
-    """ "Don't re-create from sync" entries. Deleting one lifts it: sync may re-create the person."""
-
-    list_display = ("value", "kind", "workspace", "created_at", "created_by")
-    list_filter = ("kind", "workspace")
-    search_fields = ("value",)
-    list_select_related = ("workspace", "created_by")
-    actions = ["lift"]
-
-    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
-        actions = super().get_actions(request, action_location)
-        actions.pop("delete_selected", None)
-        return actions
-
-    @admin.action(
-        description="Lift selected suppressions (sync may re-create these people)",
-        permissions=["delete"],
-    )
-    def lift(self, request, queryset):
-        allowed = self.where_user_may(request, queryset, self.delete_roles)
-        refused = queryset.exclude(pk__in=allowed.values("pk"))
-        refused_in = sorted(set(refused.values_list("workspace__name", flat=True)))
-        refused_count = refused.count()
-        lifted, _ = allowed.delete()
-        if lifted or not refused_count:
-            self.message_user(request, f"{lifted} suppression(s) lifted.", messages.SUCCESS)
-        if refused_count:
-            why = f"only admins and managers can lift a suppression ({', '.join(refused_in)})"
-            self.message_user(request, f"{refused_count} not lifted: {why}.", messages.ERROR)
-
-    # Suppressions are recorded by the delete dialog with normalized values; here they are only lifted.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Operation)
 class OperationAdmin(WorkspaceScoped, admin.ModelAdmin):
     """The log of bulk actions; read-only, since Undo relies on it."""
@@ -600,38 +558,4 @@ class OperationAdmin(WorkspaceScoped, admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
-
-
-# --- Sync: Discovered People and traces of purged people (registered by the sync work) -----------
-
-
-@admin.register(DiscoveredPerson)
-class DiscoveredPersonAdmin(WorkspaceScoped, admin.ModelAdmin):
-    """Who sync met but nobody added. Adding and dismissing happen on the Discovered People page."""
-
-    list_display = ("value", "name", "kind", "workspace", "interaction_count", "last_seen_at", "dismissed_at")
-    list_filter = ("kind", "workspace", ("dismissed_at", admin.EmptyFieldListFilter))
-    search_fields = ("value", "name")
-    list_select_related = ("workspace",)
-
-    # Read-only: the page adds and dismisses them, keeping addresses normalized.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(DeletedAddress)
-class DeletedAddressAdmin(WorkspaceScoped, admin.ModelAdmin):
-    """One-way traces of purged people's addresses; nothing here can be read back into an address."""
-
-    list_display = ("workspace", "kind", "digest", "purged_at")
-    list_filter = ("kind", "workspace")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False

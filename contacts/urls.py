@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import person_views, suppression_views, views
+from contacts import person_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,10 +12,4 @@ urlpatterns = [
     path("bulk/<str:action>/", views.bulk, name="bulk"),
     path("bulk/<str:action>/dialog/", views.bulk_dialog, name="bulk-dialog"),
     path("undo/<int:operation_id>/", views.undo, name="undo"),
-    path("settings/suppressions/", suppression_views.suppressions, name="suppressions"),
-    path("settings/suppressions/<int:pk>/lift/", suppression_views.lift_suppression, name="lift-suppression"),
-    path("people/discovered/", views.discovered, name="discovered"),
-    path("people/discovered/<int:pk>/add/", views.discovered_add, name="discovered-add"),
-    path("people/discovered/<int:pk>/restore/", views.discovered_restore, name="discovered-restore"),
-    path("people/discovered/<int:pk>/dismiss/", views.discovered_dismiss, name="discovered-dismiss"),
 ]

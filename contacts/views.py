@@ -19,7 +19,6 @@ from contacts.htmx import wants_fragment
 from contacts.listing import build_listing, current_membership
 from contacts.models import Contact, Operation
 from contacts.selection import Selection
-from contacts.text import as_number
 from contacts.timeline import details_context
 
 PEOPLE_TEMPLATE = "contacts/people.html"
@@ -161,96 +160,3 @@ def undo(request, operation_id: int):
     if outcome.skipped:
         text += f" · {outcome.skipped} changed since and left as they are"
     return _outcome(request, text, None, "my-people")
-
-
-# --- Discovered People: who sync met but nobody added yet ----------------------------------------
-
-DISCOVERED_TEMPLATE = "contacts/discovered.html"
-DISCOVERED_PAGE_SIZE = 50
-
-
-@login_required
-@require_GET
-def discovered(request):
-    return render(request, DISCOVERED_TEMPLATE, _discovered_context(request, request.GET.get("page")))
-
-
-@login_required
-@require_POST
-def discovered_add(request, pk: int):
-    from contacts import sync
-
-    membership = current_membership(request)
-    try:
-        added = sync.add_discovered(actor=request.user, workspace=membership.workspace, discovered_id=pk)
-    except ContactError as error:
-        return _discovered_outcome(request, error.message, error=True)
-    if added.created:
-        text = f"{added.person.name} added to My People"
-    else:
-        n = added.interactions
-        moved = f"{n} interaction{'' if n == 1 else 's'}"
-        text = f"{added.person.name} already has this address: {moved} added to their timeline"
-    return _discovered_outcome(request, text)
-
-
-@login_required
-@require_POST
-def discovered_restore(request, pk: int):
-    from contacts import sync
-
-    membership = current_membership(request)
-    try:
-        restored = sync.restore_discovered(
-            actor=request.user,
-            workspace=membership.workspace,
-            discovered_id=pk,
-            person_id=as_number(request.POST.get("person", "")),
-        )
-    except ContactError as error:
-        return _discovered_outcome(request, error.message, error=True)
-    n = restored.interactions
-    moved = f"{n} interaction{'' if n == 1 else 's'}"
-    text = f"{restored.person.name} is back in My People (from {restored.came_from}): {moved} added to their timeline"
-    return _discovered_outcome(request, text)
-
-
-@login_required
-@require_POST
-def discovered_dismiss(request, pk: int):
-    from contacts import sync
-
-    membership = current_membership(request)
-    try:
-        name = sync.dismiss_discovered(actor=request.user, workspace=membership.workspace, discovered_id=pk)
-    except ContactError as error:
-        return _discovered_outcome(request, error.message, error=True)
-    return _discovered_outcome(request, f"{name} dismissed; sync will not list them again")
-
-
-def _discovered_context(request, page_number) -> dict:
-    from django.core.paginator import Paginator
-
-    from audiences.registry import AUDIENCES
-    from contacts import sync
-
-    workspace = current_membership(request).workspace
-    page = Paginator(sync.discovered_people(workspace), DISCOVERED_PAGE_SIZE).get_page(page_number)
-    found = list(page)
-    return {
-        "workspace": workspace,
-        "page_obj": page,
-        "rows": list(zip(found, sync.discovered_offers(workspace, found))),
-        "audiences": [(a, a.name_for(workspace)) for a in AUDIENCES.values()],
-    }
-
-
-def _discovered_outcome(request, text: str, error: bool = False):
-    """Without JavaScript: a message and back to the list. With htmx: the refreshed list and the status."""
-    page_number = request.POST.get("page")
-    if not request.htmx:
-        (messages.error if error else messages.success)(request, text)
-        url = reverse("discovered")
-        return redirect(f"{url}?{urlencode({'page': page_number})}" if page_number else url)
-    context = _discovered_context(request, page_number) | {"status_text": text, "status_error": error}
-    return render(request, f"{DISCOVERED_TEMPLATE}#discovered-update", context)

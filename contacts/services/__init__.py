@@ -318,7 +318,6 @@ def _run_erase(
 
 
 # The services, one module per kind (imported last: each of them uses the machinery above).
-from contacts.services.addresses import remember_purged_addresses, suppress_addresses_of  # noqa: E402
 from contacts.services.fields import assign, change_stage, remove_assignee  # noqa: E402
 from contacts.services.lifecycle import (  # noqa: E402
     archive,
@@ -344,11 +343,9 @@ __all__ = [
     "people",
     "purge",
     "purge_expired",
-    "remember_purged_addresses",
     "remove_assignee",
     "require_delete_permission",
     "restore_from_archive",
     "restore_from_deleted",
-    "suppress_addresses_of",
     "undo",
 ]

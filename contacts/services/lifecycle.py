@@ -15,7 +15,7 @@ from contacts.rules import (
     RESTORE_FROM_DELETED_BLOCKERS,
 )
 from contacts.services import Fingerprint, Outcome, _run, _run_erase, membership_for, require_delete_permission
-from contacts.services.addresses import remember_purged_addresses, suppress_addresses_of
+from sync.addresses import remember_purged_addresses, suppress_addresses_of
 
 
 def archive(*, actor, workspace: Workspace, selected: QuerySet) -> Outcome:

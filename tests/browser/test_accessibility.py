@@ -14,7 +14,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from contacts.models import Stage, Suppression
+from contacts.models import Stage
+from sync.models import Suppression
 from tests.browser.flows import (  # noqa: F401  (console_errors is an autouse fixture)
     WIDTHS,
     audience_button,

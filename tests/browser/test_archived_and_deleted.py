@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from contacts.models import Contact, Stage, Suppression
+from contacts.models import Contact, Stage
+from sync.models import Suppression
 from tests.browser.flows import (  # noqa: F401  (console_errors is an autouse fixture)
     bulk_menu,
     choose,

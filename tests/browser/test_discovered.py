@@ -8,8 +8,9 @@ from email.utils import format_datetime
 import pytest
 from playwright.sync_api import expect
 
-from contacts import sync
-from contacts.models import Contact, DiscoveredPerson, EntryKind
+from contacts.models import Contact, EntryKind
+from sync.models import DiscoveredPerson
+from sync.run import sync_mailbox
 from tests.factories import ContactFactory
 
 JAN = datetime(2024, 1, 10, 9, 30, tzinfo=UTC)
@@ -38,7 +39,7 @@ def own_domain(workspace):
 
 
 def test_add_and_dismiss_discovered_people(logged_in_page, live_server, workspace, tmp_path, screenshot):
-    sync.sync_mailbox(
+    sync_mailbox(
         workspace,
         mbox_from_strangers(tmp_path / "in.mbox", "Erin Example <erin@example.com>", "Finn Other <finn@example.com>"),
     )
@@ -73,7 +74,7 @@ def test_add_and_dismiss_discovered_people(logged_in_page, live_server, workspac
 
 
 def test_discovered_people_work_without_javascript(browser, live_server, workspace, admin_user, tmp_path, login):
-    sync.sync_mailbox(workspace, mbox_from_strangers(tmp_path / "in.mbox", "Gail Guest <gail@example.com>"))
+    sync_mailbox(workspace, mbox_from_strangers(tmp_path / "in.mbox", "Gail Guest <gail@example.com>"))
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -106,7 +107,7 @@ def test_someone_in_recently_deleted_is_restored_from_discovered_people(
     box.add(message)
     box.flush()
     box.close()
-    sync.sync_mailbox(workspace, tmp_path / "cc.mbox")
+    sync_mailbox(workspace, tmp_path / "cc.mbox")
     page = logged_in_page
     page.goto(live_server.url + "/people/discovered/")
 

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from contacts.models import Contact, EntryKind, Stage, Suppression
+from contacts.models import Contact, EntryKind, Stage
+from sync.models import Suppression
 from tests.factories import ContactFactory, TimelineEntryFactory, WorkspaceFactory
 from tests.helpers import HTMX, HTMX_DETAILS, HTMX_REGION, undo_url
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from contacts import services
 from contacts.exceptions import NotAllowed, StaleConfirmation
-from contacts.models import Contact, DeletedAddress, EntryKind, Operation, Stage, Suppression, TimelineEntry
+from contacts.models import Contact, EntryKind, Operation, Stage, TimelineEntry
+from sync.models import DeletedAddress, Suppression
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory
 
 

@@ -12,19 +12,16 @@ import pytest
 from django.urls import URLPattern, reverse
 
 from contacts import services
-from contacts.models import (
-    DiscoveredPerson,
-    Operation,
-    Role,
-    Stage,
-    Suppression,
-    SuppressionKind,
-    TimelineEntry,
-)
-from contacts.urls import urlpatterns
+from contacts.models import Operation, Role, Stage, TimelineEntry
+from contacts.urls import urlpatterns as contacts_urlpatterns
+from sync.models import DiscoveredPerson, Suppression, SuppressionKind
+from sync.urls import urlpatterns as sync_urlpatterns
 from tests.factories import ContactFactory, MembershipFactory, UserFactory, WorkspaceFactory
 from tests.hardening.support import WHERE_OFFERED, WHERE_OFFERED_WITH_STATE, select_ids, snapshot
 from tests.helpers import HTMX_DETAILS, HTMX_DIALOG, logged_in
+
+# The app's own routes, from both apps that declare them.
+urlpatterns = [*contacts_urlpatterns, *sync_urlpatterns]
 
 # Views that change something answer POST only; the rest are pages (GET).
 CHANGE_URLS = {

@@ -11,7 +11,8 @@ import json
 import pytest
 
 from contacts import services
-from contacts.models import Contact, DiscoveredPerson, EntryKind, Role, Stage, Suppression, SuppressionKind
+from contacts.models import Contact, EntryKind, Role, Stage
+from sync.models import DiscoveredPerson, Suppression, SuppressionKind
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory, UserFactory, WorkspaceFactory
 from tests.hardening.support import WHERE_OFFERED, select_ids, snapshot
 from tests.helpers import HTMX_DETAILS, HTMX_DIALOG, HTMX_REGION, ids, logged_in, visible_text
@@ -220,8 +221,8 @@ ESCAPED_SUMMARY = "&lt;iframe src=javascript:alert(4)&gt;"
         ("/admin/contacts/workspace/", [ESCAPED_WORKSPACE]),
         ("/admin/contacts/workspace/{workspace}/change/", [ESCAPED_WORKSPACE]),
         ("/admin/contacts/operation/", [ESCAPED_WORKSPACE]),
-        ("/admin/contacts/suppression/", [ESCAPED_NAME, ESCAPED_WORKSPACE]),  # the suppressed address
-        ("/admin/contacts/discoveredperson/", [ESCAPED_NAME, ESCAPED_WORKSPACE]),
+        ("/admin/sync/suppression/", [ESCAPED_NAME, ESCAPED_WORKSPACE]),  # the suppressed address
+        ("/admin/sync/discoveredperson/", [ESCAPED_NAME, ESCAPED_WORKSPACE]),
     ],
 )
 def test_the_admin_escapes_them_too(hostile, url, must_show):

@@ -15,7 +15,8 @@ import pytest
 from django.db import DatabaseError, IntegrityError, OperationalError, connection
 
 from contacts.bulk_actions import ACTIONS
-from contacts.models import DeletedAddress, Operation, Role, Stage, Suppression, TimelineEntry
+from contacts.models import Operation, Role, Stage, TimelineEntry
+from sync.models import DeletedAddress, Suppression
 from tests.factories import ContactFactory, MembershipFactory, TimelineEntryFactory
 from tests.hardening.support import broken_promises, snapshot
 from tests.helpers import HTMX_DETAILS, HTMX_DIALOG, HTMX_REGION, confirmation_from_dialog, ids, logged_in

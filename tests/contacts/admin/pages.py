@@ -3,7 +3,8 @@
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from contacts.models import DeletedAddress, DiscoveredPerson, Operation, Suppression, Workspace
+from contacts.models import Operation, Workspace
+from sync.models import DeletedAddress, DiscoveredPerson, Suppression
 from tests.factories import ContactFactory
 
 CHANGELIST = reverse("admin:contacts_contact_changelist")
@@ -61,8 +62,13 @@ def row_of(model: str, workspace, label: str):
             return workspace
 
 
+# The models that live in the sync app; the others are the contacts app's.
+SYNC_MODELS = {"suppression", "discoveredperson", "deletedaddress"}
+
+
 def admin_url(model: str, view: str, obj=None) -> str:
-    return reverse(f"admin:contacts_{model}_{view}", args=[obj.pk] if obj is not None else [])
+    app = "sync" if model in SYNC_MODELS else "contacts"
+    return reverse(f"admin:{app}_{model}_{view}", args=[obj.pk] if obj is not None else [])
 
 
 def workspaces_listed(response) -> set[str]:

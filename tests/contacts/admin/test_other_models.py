@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from contacts.models import Contact, EntryKind, Membership, Operation, Role, Stage, Suppression
+from contacts.models import Contact, EntryKind, Membership, Operation, Role, Stage
+from sync.models import Suppression
 from tests.contacts.admin.pages import change_form_data, change_url, messages_of
 from tests.factories import ContactFactory
 
@@ -30,7 +31,7 @@ def test_a_workspace_with_people_cannot_be_deleted_from_the_admin(admin_client, 
 def test_suppressions_are_listed_searched_and_lifted(admin_client, workspace):
     kept = Suppression.objects.create(workspace=workspace, kind="email", value="keep@example.com")
     lifted = Suppression.objects.create(workspace=workspace, kind="email", value="lift@example.com")
-    url = reverse("admin:contacts_suppression_changelist")
+    url = reverse("admin:sync_suppression_changelist")
     assert [s.value for s in admin_client.get(url, {"q": "lift"}).context["cl"].result_list] == ["lift@example.com"]
     response = admin_client.post(url, {"action": "lift", "_selected_action": [lifted.pk]}, follow=True)
     assert messages_of(response) == ["1 suppression(s) lifted."]

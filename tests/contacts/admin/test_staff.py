@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from contacts.models import Contact, DiscoveredPerson, Membership, Operation, Role, Stage, Suppression, Workspace
+from contacts.models import Contact, Membership, Operation, Role, Stage, Workspace
+from sync.models import DiscoveredPerson, Suppression
 from tests.contacts.admin.pages import (
     CHANGELIST,
     admin_url,
@@ -31,7 +32,9 @@ def make_staff(workspace, role, *permissions, username="stella"):
     """A staff member (not a superuser) of the workspace with only these model permissions."""
     user = UserFactory(username=username, first_name="Stella", last_name="Staff", is_staff=True)
     MembershipFactory(workspace=workspace, user=user, role=role)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="contacts", codename__in=permissions))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=("contacts", "sync"), codename__in=permissions)
+    )
     return user
 
 
@@ -148,7 +151,7 @@ def test_member_role_staff_cannot_lift_a_suppression(client, workspace):
     staff = make_staff(workspace, Role.MEMBER, *every_permission("suppression"))
     kept = Suppression.objects.create(workspace=workspace, kind="email", value="keep@example.com")
     client.force_login(staff)
-    url = reverse("admin:contacts_suppression_changelist")
+    url = reverse("admin:sync_suppression_changelist")
     assert "lift" not in actions_offered(client.get(url))
     assert client.get(admin_url("suppression", "delete", kept)).status_code == 403
     assert client.post(admin_url("suppression", "delete", kept), {"post": "yes"}).status_code == 403
@@ -164,7 +167,7 @@ def test_staff_lift_only_where_they_manage_and_never_another_workspaces(client, 
         row_of("suppression", team, team.name) for team in (workspace, bravo, other_workspace)
     )
     client.force_login(staff)
-    url = reverse("admin:contacts_suppression_changelist")
+    url = reverse("admin:sync_suppression_changelist")
     selected = [own.pk, managed_elsewhere.pk, foreign.pk]
     response = client.post(url, {"action": "lift", "_selected_action": selected}, follow=True)
     assert messages_of(response) == [
@@ -208,7 +211,7 @@ def test_staff_delete_selected_leaves_another_workspaces_discovered_people(clien
     staff = make_staff(workspace, Role.MANAGER, *every_permission("discoveredperson"))
     own, foreign = row_of("discoveredperson", workspace, "Acme"), row_of("discoveredperson", other_workspace, "Rivals")
     client.force_login(staff)
-    url = reverse("admin:contacts_discoveredperson_changelist")
+    url = reverse("admin:sync_discoveredperson_changelist")
     client.post(url, {"action": "delete_selected", "_selected_action": [own.pk, foreign.pk], "post": "yes"})
     assert list(DiscoveredPerson.objects.all()) == [foreign]
 
@@ -217,7 +220,7 @@ def test_member_role_staff_cannot_delete_discovered_people(client, workspace):
     staff = make_staff(workspace, Role.MEMBER, *every_permission("discoveredperson"))
     own = row_of("discoveredperson", workspace, "Acme")
     client.force_login(staff)
-    url = reverse("admin:contacts_discoveredperson_changelist")
+    url = reverse("admin:sync_discoveredperson_changelist")
     assert "delete_selected" not in actions_offered(client.get(url))
     client.post(url, {"action": "delete_selected", "_selected_action": [own.pk], "post": "yes"})
     assert client.post(admin_url("discoveredperson", "delete", own), {"post": "yes"}).status_code == 403

@@ -3,7 +3,8 @@
 import html
 import re
 
-from contacts.models import Contact, Operation, Suppression, TimelineEntry
+from contacts.models import Contact, Operation, TimelineEntry
+from sync.models import Suppression
 from tests.helpers import HTMX, confirmation_from_dialog
 
 

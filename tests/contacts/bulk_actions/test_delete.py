@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from contacts.models import Contact, EntryKind, Suppression
+from contacts.models import Contact, EntryKind
+from sync.models import Suppression
 from tests.contacts.bulk_actions.dialogs import confirm, confirm_as_shown, confirm_button, dialog, shown, snapshot
 from tests.factories import ContactFactory, TimelineEntryFactory
 from tests.helpers import HTMX, ids, undo_url, visible_text

@@ -1,5 +1,5 @@
-from contacts import sync
-from contacts.management.commands.sync_mailbox import SyncCommand
+from sync.management.sync_command import SyncCommand
+from sync.run import sync_calls
 
 
 class Command(SyncCommand):
@@ -11,6 +11,4 @@ class Command(SyncCommand):
     )
     noun = "calls"
     path_help = "The call log, a CSV file (UTF-8)."
-
-    def run_sync(self, workspace, path, progress):
-        return sync.sync_calls(workspace, path, progress=progress)
+    run_sync = staticmethod(sync_calls)

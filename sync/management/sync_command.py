@@ -1,10 +1,12 @@
+"""What sync_mailbox and sync_calls share: the arguments, the progress bar, the summary, the errors."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from contacts import sync
 from contacts.management.workspaces import find_workspace, no_such_workspace
 from contacts.text import for_terminal
+from sync.report import SourceUnreadable
 
 # Below this many messages or calls a sync is quick enough to need no progress bar.
 PROGRESS_FROM = 1000
@@ -37,15 +39,16 @@ class TerminalProgress:
 
 
 class SyncCommand(BaseCommand):
+    """A command that syncs one file or folder into a workspace; each command names its source."""
+
     noun = "messages"
     path_help = ""
+    # sync.run.sync_mailbox or sync_calls: (workspace, path, *, progress) -> SyncReport.
+    run_sync = None
 
     def add_arguments(self, parser):
         parser.add_argument("workspace", help="The workspace's slug or name.")
         parser.add_argument("path", help=self.path_help)
-
-    def run_sync(self, workspace, path, progress):
-        raise NotImplementedError
 
     def handle(self, *args, workspace, path, **options):
         found = find_workspace(workspace)
@@ -53,25 +56,10 @@ class SyncCommand(BaseCommand):
             raise no_such_workspace(workspace)
         progress = TerminalProgress(self.stderr, self.noun) if self.stderr.isatty() else None
         try:
-            report = self.run_sync(found, Path(path), progress)
-        except sync.SourceUnreadable as error:
+            report = self.run_sync(found, Path(path), progress=progress)
+        except SourceUnreadable as error:
             raise CommandError(f"Nothing synced: {for_terminal(error.message)}") from None
         self.stdout.write(self.style.SUCCESS(f"Synced {for_terminal(Path(path).name)} into {for_terminal(found)}."))
         # File names, addresses and reasons come from the source: nothing in them may steer the terminal.
         for line in report.lines():
             self.stdout.write(for_terminal(line))
-
-
-class Command(SyncCommand):
-    help = (
-        "Sync email into people's timelines from a Unix mbox file or a folder of .eml files. "
-        "Each message is an interaction with every counterpart in From/To/Cc (in or out by the "
-        "workspace's own addresses). Unknown people are discovered (or created when the workspace "
-        "creates people automatically); deleted people are re-created unless suppressed. Running "
-        "the same file again adds nothing."
-    )
-    noun = "messages"
-    path_help = "An mbox file, a folder of .eml files, or one .eml file."
-
-    def run_sync(self, workspace, path, progress):
-        return sync.sync_mailbox(workspace, path, progress=progress)

@@ -1,4 +1,12 @@
-"""Sync's traces of people: "Don't re-create from sync" suppressions, and one-way traces of purged addresses."""
+"""What sync must still recognise after people are gone, written in one statement per kind.
+
+- Suppressions ("Don't re-create from sync"): the deleted people's normalized email and phone,
+  which sync then ignores.
+- Traces of purged people (DeletedAddress): a keyed one-way digest of each address, so sync can
+  re-create someone who keeps writing or calling (rule 7) without the app keeping the address.
+
+contacts.services calls these inside its Delete and purge transactions.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +14,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from contacts.models import Contact, DeletedAddress, Suppression
-from contacts.services import _quote
+from contacts.models import Contact
+from sync.models import DeletedAddress, Suppression
 
 
 def suppress_addresses_of(people: QuerySet, *, actor) -> int:
@@ -58,8 +66,8 @@ def _insert_addresses(model, people: QuerySet, *, columns: str, select: str, par
     ids_sql, ids_params = people.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_quote(model._meta.db_table)} ({columns}) "
-            f"SELECT {select} FROM {_quote(Contact._meta.db_table)} "
+            f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) "
+            f"SELECT {select} FROM {connection.ops.quote_name(Contact._meta.db_table)} "
             f"WHERE {column} <> '' AND id IN ({ids_sql}) ON CONFLICT DO NOTHING",
             [*params, *ids_params],
         )

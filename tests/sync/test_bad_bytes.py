@@ -4,32 +4,15 @@ and a message the database refuses. Run on SQLite and PostgreSQL (which cannot s
 import pytest
 from django.db import DataError, connection
 
-from contacts import sync
-from contacts.models import Contact, DiscoveredInteraction, DiscoveredPerson, TimelineEntry
-from contacts.sync import Skip
-from tests.contacts.test_sync import (
-    DATED,
-    TO_US,
-    auto_create,
-    good,
-    raw,
-    raw_mbox,
-    run,
-    stored,
-    timeline,
-    write_calls,
-)
+from contacts.models import Contact, TimelineEntry
+from sync import mailbox
+from sync.models import DiscoveredInteraction, DiscoveredPerson
+from sync.report import Skip
+from sync.run import sync_calls, sync_mailbox
 from tests.factories import ContactFactory
+from tests.sync.files import DATED, TO_US, auto_create, good, raw, raw_mbox, run, stored, timeline, write_calls
 
 NO_CONTROLS = "\x00\x1b\x7f"
-
-
-@pytest.fixture
-def team(workspace):
-    """Acme's own addresses, as in test_sync."""
-    workspace.own_addresses = "sales@acme-mail.test\n@acme.test\n"
-    workspace.save()
-    return workspace
 
 
 def texts_stored() -> list[str]:
@@ -64,7 +47,7 @@ NUL_HEADERS = {
 def test_a_nul_in_a_header_is_dropped_and_the_message_synced_once(team, tmp_path, where):
     path = raw_mbox(tmp_path, [raw(*NUL_HEADERS[where], TO_US, DATED), good(1)])
 
-    report = sync.sync_mailbox(team, path)
+    report = sync_mailbox(team, path)
 
     assert report.skipped == []
     assert (report.read, report.discovered, report.discovered_interactions) == (2, 2, 2)
@@ -72,7 +55,7 @@ def test_a_nul_in_a_header_is_dropped_and_the_message_synced_once(team, tmp_path
     assert (erin.name, erin.last_summary) == ("Erin Eve", "Hello")
     assert_no_control_characters_stored()
 
-    again = sync.sync_mailbox(team, path)
+    again = sync_mailbox(team, path)
     assert (again.skipped, again.discovered_interactions, again.already_synced) == ([], 0, 2)
 
 
@@ -82,7 +65,7 @@ def test_a_nul_in_an_eml_file_is_dropped_and_the_person_gets_the_email(team, tmp
     (tmp_path / "mail").mkdir()
     (tmp_path / "mail" / "1.eml").write_bytes(raw(*NUL_HEADERS[where], TO_US, DATED))
 
-    report = sync.sync_mailbox(team, tmp_path / "mail")
+    report = sync_mailbox(team, tmp_path / "mail")
 
     assert (report.skipped, report.created) == ([], 1)
     erin = Contact.objects.get(email="erin@example.com")
@@ -103,7 +86,7 @@ def test_other_control_characters_and_line_breaks_in_names_and_subjects_are_clea
             ),
         ],
     )
-    sync.sync_mailbox(team, path)
+    sync_mailbox(team, path)
     erin = DiscoveredPerson.objects.get()
     assert (erin.name, erin.last_summary) == ("Erin[2J Eve", "café bar")
 
@@ -113,13 +96,13 @@ def test_a_lone_surrogate_from_an_encoded_word_is_dropped(team, tmp_path):
     path = raw_mbox(
         tmp_path, [raw(b"From: Erin <erin@example.com>", b"Subject: =?unicode-escape?q?a=5Cud800b?=", TO_US, DATED)]
     )
-    report = sync.sync_mailbox(team, path)
+    report = sync_mailbox(team, path)
     assert report.skipped == [] and DiscoveredPerson.objects.get().last_summary == "ab"
 
 
 def test_an_address_with_a_nul_is_not_an_address(team, tmp_path):
     path = raw_mbox(tmp_path, [raw(b"From: Erin <erin\x00@example.com>", TO_US, DATED), good(1)])
-    report = sync.sync_mailbox(team, path)
+    report = sync_mailbox(team, path)
     assert report.skipped == [Skip("message 1", "unparseable From header")]
     assert report.discovered == 1 and not DiscoveredPerson.objects.filter(value__contains="erin").exists()
 
@@ -140,7 +123,7 @@ def test_a_call_log_with_nul_bytes_syncs_the_calls_it_can_and_says_why_not_the_r
         b"+14155550100,out,2024-01-10T09:35:00+00:00,10,Pat\n",
     )
 
-    report = sync.sync_calls(team, path)
+    report = sync_calls(team, path)
 
     assert report.skipped == [
         Skip("line 3", "bad phone number '+1415555\\x000100'"),
@@ -162,7 +145,7 @@ def test_a_call_at_the_edge_of_the_calendar_is_skipped_not_fatal(team, tmp_path)
         "+14155550100,in,9999-12-31T23:00:00-05:00,10,\n"
         "+14155550100,in,2024-01-10T09:30:00+00:00,10,\n",
     )
-    report = sync.sync_calls(team, path)
+    report = sync_calls(team, path)
     assert report.skipped == [
         Skip("line 1", "started_at '0001-01-01T00:00:00+05:00' is out of range"),
         Skip("line 2", "started_at '9999-12-31T23:00:00-05:00' is out of range"),
@@ -204,7 +187,7 @@ def test_a_message_the_database_refuses_is_skipped_and_counted_and_the_rest_sync
     path = mailbox_with_poison(tmp_path)
 
     with connection.execute_wrapper(refuse_poison):
-        report = sync.sync_mailbox(team, path)
+        report = sync_mailbox(team, path)
 
     assert report.skipped == [Skip("message 2", REFUSED)]
     # Nothing the failed batch counted before it was rolled back is left in the counts.
@@ -215,7 +198,7 @@ def test_a_message_the_database_refuses_is_skipped_and_counted_and_the_rest_sync
 
     before = stored()
     with connection.execute_wrapper(refuse_poison):
-        again = sync.sync_mailbox(team, path)
+        again = sync_mailbox(team, path)
     assert again.skipped == [Skip("message 2", REFUSED)]
     assert (again.added, again.already_synced) == (0, 3) and stored() == before
 
@@ -231,14 +214,14 @@ def test_the_sync_command_reports_a_refused_message_and_exits_normally(team, tmp
 @pytest.mark.postgres
 def test_on_postgresql_a_nul_that_reaches_the_database_costs_one_message_not_the_sync(team, tmp_path, monkeypatch):
     """Without the cleaning, PostgreSQL refuses the NUL for real; the batch recovers and goes on."""
-    monkeypatch.setattr(sync, "single_line", lambda text, max_length=None: text[:max_length])
+    monkeypatch.setattr(mailbox, "single_line", lambda text, max_length=None: text[:max_length])
     ann = ContactFactory(workspace=team, name="Ann", email="ann@example.com")
     path = raw_mbox(
         tmp_path,
         [good(1), raw(b"From: Ann <ann@example.com>", TO_US, DATED, b"Subject: a\x00b", b"Message-ID: <z@x>"), good(2)],
     )
 
-    report = sync.sync_mailbox(team, path)
+    report = sync_mailbox(team, path)
 
     assert report.skipped == [
         Skip("message 2", "cannot be stored: PostgreSQL text fields cannot contain NUL (0x00) bytes")
@@ -249,15 +232,15 @@ def test_on_postgresql_a_nul_that_reaches_the_database_costs_one_message_not_the
 
 def test_reader_bugs_on_one_message_are_skipped_with_a_reason(team, tmp_path, monkeypatch):
     """Whatever a parser raises on one message's bytes, the others still sync."""
-    real = sync.message_sightings
+    real = mailbox.message_sightings
 
     def fragile(data, position, own):
         if b"good 1" in data:
             raise IndexError("list index out of range")
         return real(data, position, own)
 
-    monkeypatch.setattr(sync, "message_sightings", fragile)
-    report = sync.sync_mailbox(team, raw_mbox(tmp_path, [good(1), good(2)]))
+    monkeypatch.setattr(mailbox, "message_sightings", fragile)
+    report = sync_mailbox(team, raw_mbox(tmp_path, [good(1), good(2)]))
     assert report.skipped == [Skip("message 1", "malformed message (IndexError)")]
     assert report.discovered_interactions == 1
 
@@ -265,8 +248,8 @@ def test_reader_bugs_on_one_message_are_skipped_with_a_reason(team, tmp_path, mo
 def test_a_good_message_after_a_refused_one_in_a_later_run_is_added(team, tmp_path):
     ann = ContactFactory(workspace=team, name="Ann", email="ann@example.com")
     with connection.execute_wrapper(refuse_poison):
-        sync.sync_mailbox(team, mailbox_with_poison(tmp_path))
+        sync_mailbox(team, mailbox_with_poison(tmp_path))
     later = raw_mbox(tmp_path, [good(1), good(3)], name="later.mbox")
-    report = sync.sync_mailbox(team, later)
+    report = sync_mailbox(team, later)
     assert (report.added, report.already_synced, report.skipped) == (1, 1, [])
     assert sorted(s for _, _, s in timeline(ann)) == ["good 1", "good 2", "good 3"]

@@ -1,0 +1,143 @@
+"""Sync's pages: Discovered People (add, restore, dismiss) and the "Don't re-create from sync" list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from audiences.registry import AUDIENCES
+from contacts.exceptions import ContactError
+from contacts.listing import current_membership
+from contacts.selection import as_number
+from sync.discovered import (
+    add_discovered,
+    discovered_offers,
+    discovered_people,
+    dismiss_discovered,
+    restore_discovered,
+)
+from sync.models import Suppression
+
+DISCOVERED_TEMPLATE = "sync/discovered.html"
+DISCOVERED_PAGE_SIZE = 50
+
+
+# --- Discovered People: who sync met but nobody added yet ----------------------------------------
+
+
+@login_required
+@require_GET
+def discovered(request):
+    return render(request, DISCOVERED_TEMPLATE, _discovered_context(request, request.GET.get("page")))
+
+
+@login_required
+@require_POST
+def discovered_add(request, pk: int):
+    def add(workspace) -> str:
+        added = add_discovered(actor=request.user, workspace=workspace, discovered_id=pk)
+        if added.created:
+            return f"{added.person.name} added to My People"
+        return (
+            f"{added.person.name} already has this address: {_interactions(added.interactions)} added to their timeline"
+        )
+
+    return _discovered_outcome(request, add)
+
+
+@login_required
+@require_POST
+def discovered_restore(request, pk: int):
+    def restore(workspace) -> str:
+        restored = restore_discovered(
+            actor=request.user,
+            workspace=workspace,
+            discovered_id=pk,
+            person_id=as_number(request.POST.get("person", "")),
+        )
+        moved = _interactions(restored.interactions)
+        return (
+            f"{restored.person.name} is back in My People (from {restored.came_from}): {moved} added to their timeline"
+        )
+
+    return _discovered_outcome(request, restore)
+
+
+@login_required
+@require_POST
+def discovered_dismiss(request, pk: int):
+    def dismiss(workspace) -> str:
+        name = dismiss_discovered(actor=request.user, workspace=workspace, discovered_id=pk)
+        return f"{name} dismissed; sync will not list them again"
+
+    return _discovered_outcome(request, dismiss)
+
+
+def _interactions(n: int) -> str:
+    return f"{n} interaction{'' if n == 1 else 's'}"
+
+
+def _discovered_context(request, page_number) -> dict:
+    workspace = current_membership(request).workspace
+    page = Paginator(discovered_people(workspace), DISCOVERED_PAGE_SIZE).get_page(page_number)
+    found = list(page)
+    return {
+        "workspace": workspace,
+        "page_obj": page,
+        "rows": list(zip(found, discovered_offers(workspace, found))),
+        "audiences": [(a, a.name_for(workspace)) for a in AUDIENCES.values()],
+    }
+
+
+def _discovered_outcome(request, act):
+    """Run the action on the user's workspace; the status says what it did, or why it did nothing.
+
+    Without JavaScript: a message and back to the list. With htmx: the refreshed list and the status.
+    """
+    workspace = current_membership(request).workspace
+    try:
+        text, error = act(workspace), False
+    except ContactError as refusal:
+        text, error = refusal.message, True
+    page_number = request.POST.get("page")
+    if not request.htmx:
+        (messages.error if error else messages.success)(request, text)
+        url = reverse("discovered")
+        return redirect(f"{url}?{urlencode({'page': page_number})}" if page_number else url)
+    context = _discovered_context(request, page_number) | {"status_text": text, "status_error": error}
+    return render(request, f"{DISCOVERED_TEMPLATE}#discovered-update", context)
+
+
+# --- "Don't re-create from sync": see the list, and lift an entry --------------------------------
+
+
+@login_required
+@require_GET
+def suppressions(request):
+    membership = current_membership(request)
+    return render(
+        request,
+        "sync/suppressions.html",
+        {
+            "membership": membership,
+            "suppressions": Suppression.objects.filter(workspace=membership.workspace).select_related("created_by"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def lift_suppression(request, pk: int):
+    membership = current_membership(request)
+    if not membership.can_delete:
+        raise PermissionDenied("Only admins and managers can lift a suppression.")
+    suppression = get_object_or_404(Suppression, pk=pk, workspace=membership.workspace)
+    suppression.delete()
+    messages.success(request, f"Lifted: sync may create people from {suppression.value} again.")
+    return redirect("suppressions")
