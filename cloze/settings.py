@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "contacts.htmx.HtmxMiddleware",  # django-htmx's request.htmx, plus Vary for the htmx headers read
+    "contacts.membership.CurrentMembershipMiddleware",  # request.membership: the workspace worked in
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]

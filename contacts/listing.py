@@ -1,13 +1,13 @@
-"""Selectors for the people pages: who the user is here, and which people they see."""
+"""Selectors for the people pages: which people the user sees, and how."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django_tables2 import RequestConfig
 
 from audiences.registry import AUDIENCES, get_audience
 from contacts.bulk_actions import ACTIONS
 from contacts.exceptions import BadSelection, NotFound
+from contacts.membership import require_membership
 from contacts.models import WHO_MAY_DELETE, Membership
 from contacts.selection import PeopleFilter
 from contacts.tables import IdsFirstPaginator, PeopleTable
@@ -15,18 +15,6 @@ from contacts.timeline import list_query
 
 PAGE_SIZE = 50
 VIEWS = {"table": "Table View", "list": "List and Details View"}
-
-
-def current_membership(request) -> Membership:
-    """The user's membership in the workspace they are working in (the first one they joined)."""
-    if not hasattr(request, "_membership"):
-        membership = (
-            Membership.objects.select_related("workspace", "user").filter(user=request.user).order_by("pk").first()
-        )
-        if membership is None:
-            raise PermissionDenied("You are not a member of any workspace yet. Ask an admin to add you.")
-        request._membership = membership
-    return request._membership
 
 
 def _chosen_view(request, membership: Membership, forced: str | None) -> str:
@@ -41,7 +29,7 @@ def _chosen_view(request, membership: Membership, forced: str | None) -> str:
 
 
 def build_listing(request, view: str | None = None) -> dict:
-    membership = current_membership(request)
+    membership = require_membership(request)
     workspace = membership.workspace
     audience = get_audience(request.GET.get("audience"))
     if audience is None:

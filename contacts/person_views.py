@@ -11,7 +11,7 @@ from django_htmx.http import reswap
 
 from contacts import services
 from contacts.exceptions import ContactError
-from contacts.listing import current_membership
+from contacts.membership import require_membership
 from contacts.models import OPEN_STAGE_BLOCKERS, Contact, Membership, Stage, display_name, reasons
 from contacts.selection import as_number
 from contacts.timeline import details_context, pane_audience, person_address
@@ -23,7 +23,7 @@ DETAILS = "contacts/people.html#details"
 @login_required
 @require_POST
 def change_person(request, pk: int, field: str):
-    membership = current_membership(request)
+    membership = require_membership(request)
     workspace = membership.workspace
     person = get_object_or_404(Contact.objects.in_workspace(workspace).not_deleted(), pk=pk)
     one = Contact.objects.filter(pk=person.pk)
@@ -84,5 +84,5 @@ def _details(request, person, error: str, status: int = 200):
     if not request.htmx:
         messages.error(request, error)
         return redirect(person_address(request, person))
-    context = details_context(request, current_membership(request), person) | {"edit_error": error}
+    context = details_context(request, require_membership(request), person) | {"edit_error": error}
     return render(request, DETAILS, context, status=status)

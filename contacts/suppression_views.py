@@ -6,14 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from contacts.listing import current_membership
+from contacts.membership import require_membership
 from contacts.models import Suppression
 
 
 @login_required
 @require_GET
 def suppressions(request):
-    membership = current_membership(request)
+    membership = require_membership(request)
     return render(
         request,
         "contacts/suppressions.html",
@@ -27,7 +27,7 @@ def suppressions(request):
 @login_required
 @require_POST
 def lift_suppression(request, pk: int):
-    membership = current_membership(request)
+    membership = require_membership(request)
     if not membership.can_delete:
         raise PermissionDenied("Only admins and managers can lift a suppression.")
     suppression = get_object_or_404(Suppression, pk=pk, workspace=membership.workspace)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import person_views, suppression_views, views
+from contacts import membership, person_views, suppression_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("bulk/<str:action>/", views.bulk, name="bulk"),
     path("bulk/<str:action>/dialog/", views.bulk_dialog, name="bulk-dialog"),
     path("undo/<int:operation_id>/", views.undo, name="undo"),
+    path("workspace/switch/", membership.switch_workspace, name="switch-workspace"),
     path("settings/suppressions/", suppression_views.suppressions, name="suppressions"),
     path("settings/suppressions/<int:pk>/lift/", suppression_views.lift_suppression, name="lift-suppression"),
     path("people/discovered/", views.discovered, name="discovered"),

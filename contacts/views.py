@@ -16,7 +16,8 @@ from contacts import services
 from contacts.bulk_actions import ACTIONS, BulkAction, preview
 from contacts.exceptions import BadSelection, ContactError, NotAllowed, NotFound, StaleConfirmation, UnknownAction
 from contacts.htmx import wants_fragment
-from contacts.listing import build_listing, current_membership
+from contacts.listing import build_listing
+from contacts.membership import require_membership
 from contacts.models import WHO_MAY_DELETE, Contact, Operation, none_of
 from contacts.selection import Selection, as_number
 from contacts.timeline import details_context
@@ -105,7 +106,7 @@ def _dialog(request, action: str, params, confirming: bool) -> _Dialog:
     bulk_action = ACTIONS.get(action)
     if bulk_action is None:
         raise UnknownAction("Unknown action.")
-    membership = current_membership(request)
+    membership = require_membership(request)
     selection = Selection.from_params(params)
     if bulk_action.name not in selection.audience.actions:
         raise BadSelection(
@@ -239,7 +240,7 @@ def _error(request, message: str, status: int):
 @login_required
 @require_POST
 def undo(request, operation_id: int):
-    membership = current_membership(request)
+    membership = require_membership(request)
     operation = get_object_or_404(Operation, pk=operation_id, workspace=membership.workspace)
     try:
         outcome = services.undo(actor=request.user, operation=operation)
@@ -271,7 +272,7 @@ def discovered(request):
 def discovered_add(request, pk: int):
     from contacts import sync
 
-    membership = current_membership(request)
+    membership = require_membership(request)
     try:
         added = sync.add_discovered(actor=request.user, workspace=membership.workspace, discovered_id=pk)
     except ContactError as error:
@@ -290,7 +291,7 @@ def discovered_add(request, pk: int):
 def discovered_restore(request, pk: int):
     from contacts import sync
 
-    membership = current_membership(request)
+    membership = require_membership(request)
     try:
         restored = sync.restore_discovered(
             actor=request.user,
@@ -311,7 +312,7 @@ def discovered_restore(request, pk: int):
 def discovered_dismiss(request, pk: int):
     from contacts import sync
 
-    membership = current_membership(request)
+    membership = require_membership(request)
     try:
         name = sync.dismiss_discovered(actor=request.user, workspace=membership.workspace, discovered_id=pk)
     except ContactError as error:
@@ -325,7 +326,7 @@ def _discovered_context(request, page_number) -> dict:
     from audiences.registry import AUDIENCES
     from contacts import sync
 
-    workspace = current_membership(request).workspace
+    workspace = require_membership(request).workspace
     page = Paginator(sync.discovered_people(workspace), DISCOVERED_PAGE_SIZE).get_page(page_number)
     found = list(page)
     return {
