@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django_htmx.http import replace_url, trigger_client_event
 from contacts import services
 from contacts.bulk_actions import ACTIONS, BulkAction, preview
 from contacts.exceptions import BadSelection, ContactError, NotAllowed, NotFound, StaleConfirmation, UnknownAction
-from contacts.htmx import wants_fragment
+from contacts.htmx import database_refusal, fragment_or_redirect, render_page_or_fragment, wants_fragment
 from contacts.listing import build_listing
 from contacts.membership import require_membership
 from contacts.models import WHO_MAY_DELETE, Contact, Operation, none_of
@@ -23,8 +25,7 @@ from contacts.selection import Selection, as_number
 from contacts.timeline import details_context
 
 PEOPLE_TEMPLATE = "contacts/people.html"
-SOMEONE_ELSE = "Someone changed these people at the same moment, so nothing was changed."
-BUSY = "The database was busy or unavailable, so nothing was changed."
+PEOPLE_FRAGMENTS = {"people-region": f"{PEOPLE_TEMPLATE}#people-region"}  # the list redraws itself
 
 
 @login_required
@@ -36,7 +37,7 @@ def home(request):
 @require_GET
 def people(request):
     context = build_listing(request)
-    return render(request, _people_template(request), context)
+    return render_page_or_fragment(request, PEOPLE_TEMPLATE, context, fragments=PEOPLE_FRAGMENTS)
 
 
 @login_required
@@ -57,13 +58,8 @@ def person(request, pk: int):
             return replace_url(response, f"{reverse('people')}?{request.GET.urlencode()}")
         raise Http404("No Contact matches the given query.")  # the plain 404 page, as for any missing person
     context |= details_context(request, context["membership"], person)
-    if wants_fragment(request, "details"):
-        return render(request, f"{PEOPLE_TEMPLATE}#details", context)
-    return render(request, _people_template(request), context)
-
-
-def _people_template(request) -> str:
-    return f"{PEOPLE_TEMPLATE}#people-region" if wants_fragment(request, "people-region") else PEOPLE_TEMPLATE
+    fragments = {"details": f"{PEOPLE_TEMPLATE}#details"} | PEOPLE_FRAGMENTS
+    return render_page_or_fragment(request, PEOPLE_TEMPLATE, context, fragments=fragments)
 
 
 @login_required
@@ -161,8 +157,10 @@ class _Dialog:
             "audience_name": self.selection.audience.name_for(self.workspace),
             "stage_label": self.options.get("stage_label", ""),
         }
-        template = "contacts/dialog.html" if self.request.htmx else "contacts/bulk_page.html"
-        return render(self.request, template, context, status=status)
+        fragments = {None: "contacts/dialog.html"}
+        return render_page_or_fragment(
+            self.request, "contacts/bulk_page.html", context, fragments=fragments, status=status
+        )
 
     def _blocked_ids(self, summary) -> str:
         if not self.selection.ids or not summary.blocked:
@@ -193,10 +191,8 @@ class _Dialog:
             return self.show(error=error.message, status=409)
         except ContactError as error:
             return self.show(error=error.message, status=error.status)
-        except IntegrityError:
-            return self.show(error=f"{SOMEONE_ELSE} Please try again.", status=409)
-        except DatabaseError:
-            return self.show(error=f"{BUSY} Please try again.", status=503)
+        except DatabaseError as error:
+            return self.show(*database_refusal(error))
         text = self.action.outcome_text(outcome, self.options)
         return _outcome(self.request, text, outcome.operation, self.selection.audience.slug, self.membership)
 
@@ -225,16 +221,22 @@ class _Dialog:
 
 def _outcome(request, text: str, operation: Operation | None, audience_slug: str, membership=None):
     can_undo = operation is not None and services.can_undo(operation, membership)
-    if not request.htmx:
-        messages.success(request, text)
-        return redirect(f"{reverse('people')}?{urlencode({'audience': audience_slug})}")
-    response = render(request, "contacts/outcome.html", {"text": text, "operation": operation if can_undo else None})
-    return trigger_client_event(response, "contactsChanged", {"message": text})
+
+    def fragment():
+        response = render(
+            request, "contacts/outcome.html", {"text": text, "operation": operation if can_undo else None}
+        )
+        return trigger_client_event(response, "contactsChanged", {"message": text})
+
+    people = f"{reverse('people')}?{urlencode({'audience': audience_slug})}"
+    return fragment_or_redirect(request, fragment, message=text, to=people)
 
 
 def _error(request, message: str, status: int):
-    template = "contacts/dialog_error.html" if request.htmx else "contacts/error_page.html"
-    return render(request, template, {"error": message}, status=status)
+    fragments = {None: "contacts/dialog_error.html"}
+    return render_page_or_fragment(
+        request, "contacts/error_page.html", {"error": message}, fragments=fragments, status=status
+    )
 
 
 @login_required
@@ -245,10 +247,8 @@ def undo(request, operation_id: int):
     try:
         outcome = services.undo(actor=request.user, operation=operation)
     except ContactError as error:
-        if request.htmx:
-            return render(request, "contacts/outcome.html", {"text": error.message}, status=200)
-        messages.error(request, error.message)
-        return redirect("people")
+        fragment = partial(render, request, "contacts/outcome.html", {"text": error.message})
+        return fragment_or_redirect(request, fragment, message=error.message, to="people", error=True)
     text = f"Undone: {services.people(outcome.done)} put back"
     if outcome.skipped:
         text += f" · {outcome.skipped} changed since and left as they are"
