@@ -1,4 +1,4 @@
-"""Selectors for the people pages: which people the user sees, and how."""
+"""Selectors for the people pages: which people the user sees, and how. Reads only."""
 
 from __future__ import annotations
 
@@ -17,15 +17,10 @@ PAGE_SIZE = 50
 VIEWS = {"table": "Table View", "list": "List and Details View"}
 
 
-def _chosen_view(request, membership: Membership, forced: str | None) -> str:
-    """The view in the address wins and is remembered; otherwise the remembered one."""
+def _shown_view(request, membership: Membership, forced: str | None) -> str:
+    """The view the page forces, else the one the address names, else the one the user chose last."""
     wanted = forced or request.GET.get("view")
-    if wanted in VIEWS:
-        if wanted != membership.people_view:
-            membership.people_view = wanted
-            membership.save(update_fields=["people_view"])
-        return wanted
-    return membership.people_view
+    return wanted if wanted in VIEWS else membership.people_view
 
 
 def build_listing(request, view: str | None = None) -> dict:
@@ -54,7 +49,7 @@ def build_listing(request, view: str | None = None) -> dict:
         "filter": people_filter,
         "list_query": list_query(request),
         "stage_choices": [(v or "none", label) for v, label in workspace.stage_choices()],
-        "view": _chosen_view(request, membership, view),
+        "view": _shown_view(request, membership, view),
         "views": VIEWS,
         "table": table,
         "bulk_actions": [ACTIONS[name] for name in audience.actions if ACTIONS[name].allowed_for(membership)],

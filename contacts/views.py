@@ -37,6 +37,7 @@ def home(request):
 @require_GET
 def people(request):
     context = build_listing(request)
+    _remember_view(request, context)
     return render_page_or_fragment(request, PEOPLE_TEMPLATE, context, fragments=PEOPLE_FRAGMENTS)
 
 
@@ -44,6 +45,7 @@ def people(request):
 @require_GET
 def person(request, pk: int):
     context = build_listing(request, view="list")
+    _remember_view(request, context)
     person = (
         Contact.objects.in_workspace(context["workspace"])
         .not_deleted()
@@ -60,6 +62,15 @@ def person(request, pk: int):
     context |= details_context(request, context["membership"], person)
     fragments = {"details": f"{PEOPLE_TEMPLATE}#details"} | PEOPLE_FRAGMENTS
     return render_page_or_fragment(request, PEOPLE_TEMPLATE, context, fragments=fragments)
+
+
+def _remember_view(request, context: dict) -> None:
+    """A view the address names (the view switch, a person's link) is the user's choice: it is
+    remembered for next time. The one write on these pages, and only on that choice."""
+    membership = context["membership"]
+    if "view" in request.GET and context["view"] != membership.people_view:
+        membership.people_view = context["view"]
+        membership.save(update_fields=["people_view"])
 
 
 @login_required
