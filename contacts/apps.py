@@ -1,6 +1,7 @@
 import hashlib
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class ContactsConfig(AppConfig):
@@ -8,8 +9,6 @@ class ContactsConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self):
-        from django.db.backends.signals import connection_created
-
         connection_created.connect(add_sqlite_functions)
 
 

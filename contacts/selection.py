@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from audiences.registry import Audience, get_audience
+from contacts.bulk_actions import ACTIONS
 from contacts.exceptions import BadSelection
 from contacts.models import Contact, Stage, Workspace, none_of
 from contacts.text import control_character
@@ -47,8 +48,6 @@ class PeopleFilter:
                 raise BadSelection(f"Unknown stage filter {stage_param!r}.")
         blocked = params.get("blocked", "")
         if blocked:
-            from contacts.bulk_actions import ACTIONS
-
             if blocked not in ACTIONS or not ACTIONS[blocked].narrowable:
                 raise BadSelection(f"Unknown action {blocked!r} in the filter.")
         return cls(q=q, stage=stage, blocked=blocked)
@@ -61,15 +60,11 @@ class PeopleFilter:
         if self.stage is not None:
             people = people.filter(stage=self.stage)
         if self.blocked:
-            from contacts.bulk_actions import ACTIONS
-
             people = people.exclude(none_of(ACTIONS[self.blocked].blockers(workspace, {})))
         return people
 
     @property
     def blocked_label(self) -> str:
-        from contacts.bulk_actions import ACTIONS
-
         return f"who cannot be {ACTIONS[self.blocked].past}" if self.blocked else ""
 
     @property
