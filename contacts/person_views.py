@@ -15,7 +15,7 @@ from contacts.membership import require_membership
 from contacts.models import OPEN_STAGE_BLOCKERS, Contact, Membership, Stage, display_name, reasons
 from contacts.selection import as_number
 from contacts.timeline import details_context, pane_audience, person_address
-from contacts.views import _outcome
+from contacts.views.bulk import _outcome
 
 DETAILS = "contacts/people.html#details"
 

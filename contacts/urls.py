@@ -1,6 +1,7 @@
 from django.urls import path
 
-from contacts import membership, person_views, suppression_views, views
+from contacts import membership, person_views, suppression_views
+from contacts.views import bulk as views
 
 urlpatterns = [
     path("", views.home, name="home"),
