@@ -137,7 +137,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "contacts.account_views.password_reset_context",
+                "contacts.views.account.password_reset_context",
             ],
         },
     },

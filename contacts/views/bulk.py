@@ -1,4 +1,7 @@
-"""Pages and fragments. Views stay short: parse, call a service or selector, render."""
+"""Bulk actions over a selection: the confirmation dialog, the confirm, and Undo.
+
+Views stay short: parse, call a service or selector, render.
+"""
 
 from __future__ import annotations
 
@@ -7,70 +10,19 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import replace_url, trigger_client_event
+from django_htmx.http import trigger_client_event
 
 from contacts import services
 from contacts.bulk_actions import ACTIONS, BulkAction, preview
 from contacts.exceptions import BadSelection, ContactError, NotAllowed, NotFound, StaleConfirmation, UnknownAction
-from contacts.htmx import database_refusal, fragment_or_redirect, render_page_or_fragment, wants_fragment
-from contacts.listing import build_listing
+from contacts.htmx import database_refusal, fragment_or_redirect, render_page_or_fragment
 from contacts.membership import require_membership
-from contacts.models import WHO_MAY_DELETE, Contact, Operation, none_of
+from contacts.models import WHO_MAY_DELETE, Operation, none_of
 from contacts.selection import Selection, as_number
-from contacts.timeline import details_context
-
-PEOPLE_TEMPLATE = "contacts/people.html"
-PEOPLE_FRAGMENTS = {"people-region": f"{PEOPLE_TEMPLATE}#people-region"}  # the list redraws itself
-
-
-@login_required
-def home(request):
-    return redirect("people")
-
-
-@login_required
-@require_GET
-def people(request):
-    context = build_listing(request)
-    _remember_view(request, context)
-    return render_page_or_fragment(request, PEOPLE_TEMPLATE, context, fragments=PEOPLE_FRAGMENTS)
-
-
-@login_required
-@require_GET
-def person(request, pk: int):
-    context = build_listing(request, view="list")
-    _remember_view(request, context)
-    person = (
-        Contact.objects.in_workspace(context["workspace"])
-        .not_deleted()
-        .select_related("workspace", "assignee", "archived_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if person is None:
-        if wants_fragment(request, "people-region"):
-            # The list redrew itself after the open person was deleted: the list, at its own address.
-            response = render(request, f"{PEOPLE_TEMPLATE}#people-region", context)
-            return replace_url(response, f"{reverse('people')}?{request.GET.urlencode()}")
-        raise Http404("No Contact matches the given query.")  # the plain 404 page, as for any missing person
-    context |= details_context(request, context["membership"], person)
-    fragments = {"details": f"{PEOPLE_TEMPLATE}#details"} | PEOPLE_FRAGMENTS
-    return render_page_or_fragment(request, PEOPLE_TEMPLATE, context, fragments=fragments)
-
-
-def _remember_view(request, context: dict) -> None:
-    """A view the address names (the view switch, a person's link) is the user's choice: it is
-    remembered for next time. The one write on these pages, and only on that choice."""
-    membership = context["membership"]
-    if "view" in request.GET and context["view"] != membership.people_view:
-        membership.people_view = context["view"]
-        membership.save(update_fields=["people_view"])
 
 
 @login_required
