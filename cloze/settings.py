@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "contacts.htmx.HtmxMiddleware",  # django-htmx's request.htmx, plus Vary for the htmx headers read
+    "contacts.membership.CurrentMembershipMiddleware",  # request.membership: the workspace worked in
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -137,7 +138,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "contacts.account_views.password_reset_context",
+                "contacts.views.account.password_reset_context",
             ],
         },
     },

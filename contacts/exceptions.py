@@ -30,7 +30,7 @@ class StaleConfirmation(ContactError):
 
 
 class NotFound(Http404):
-    """Not found, for a reason written for the person; the 404 page shows it (contacts.error_views).
+    """Not found, for a reason written for the person; the 404 page shows it (contacts.views.errors).
 
     Django's own 404s (no URL matched, get_object_or_404) carry text for developers, which the
     page does not show.

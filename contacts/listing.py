@@ -1,13 +1,13 @@
-"""Selectors for the people pages: who the user is here, and which people they see."""
+"""Selectors for the people pages: which people the user sees, and how. Reads only."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django_tables2 import RequestConfig
 
 from audiences.registry import get_audience
 from contacts.bulk_actions import ACTIONS
 from contacts.exceptions import BadSelection, NotFound
+from contacts.membership import require_membership
 from contacts.models import Membership
 from contacts.rules import WHO_MAY_DELETE
 from contacts.selection import PeopleFilter
@@ -18,31 +18,14 @@ PAGE_SIZE = 50
 VIEWS = {"table": "Table View", "list": "List and Details View"}
 
 
-def current_membership(request) -> Membership:
-    """The user's membership in the workspace they are working in (the first one they joined)."""
-    if not hasattr(request, "_membership"):
-        membership = (
-            Membership.objects.select_related("workspace", "user").filter(user=request.user).order_by("pk").first()
-        )
-        if membership is None:
-            raise PermissionDenied("You are not a member of any workspace yet. Ask an admin to add you.")
-        request._membership = membership
-    return request._membership
-
-
-def _chosen_view(request, membership: Membership, forced: str | None) -> str:
-    """The view in the address wins and is remembered; otherwise the remembered one."""
+def _shown_view(request, membership: Membership, forced: str | None) -> str:
+    """The view the page forces, else the one the address names, else the one the user chose last."""
     wanted = forced or request.GET.get("view")
-    if wanted in VIEWS:
-        if wanted != membership.people_view:
-            membership.people_view = wanted
-            membership.save(update_fields=["people_view"])
-        return wanted
-    return membership.people_view
+    return wanted if wanted in VIEWS else membership.people_view
 
 
 def build_listing(request, view: str | None = None) -> dict:
-    membership = current_membership(request)
+    membership = require_membership(request)
     workspace = membership.workspace
     audience = get_audience(request.GET.get("audience"))
     if audience is None:
@@ -66,7 +49,7 @@ def build_listing(request, view: str | None = None) -> dict:
         "filter": people_filter,
         "list_query": list_query(request),
         "stage_choices": workspace.stage_param_choices(),
-        "view": _chosen_view(request, membership, view),
+        "view": _shown_view(request, membership, view),
         "views": VIEWS,
         "table": table,
         "bulk_actions": [ACTIONS[name] for name in audience.actions if ACTIONS[name].allowed_for(membership)],

@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from contacts.normalize import normalize_email, normalize_phone
 from contacts.querysets import ARCHIVED_PEOPLE, MY_PEOPLE, ContactQuerySet
 from contacts.rules import (
     ARCHIVE_BLOCKERS,
@@ -257,8 +259,6 @@ class Contact(models.Model):
         return reasons(self, DELETE_BLOCKERS)
 
     def normalize(self) -> None:
-        from contacts.normalize import normalize_email, normalize_phone
-
         self.email = normalize_email(self.email)
         self.phone = self.phone.strip()
         self.phone_e164 = normalize_phone(self.phone, self.workspace.default_region) or ""
@@ -271,8 +271,6 @@ class Contact(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.assignee_id and self.workspace_id:
             if not Membership.objects.filter(workspace_id=self.workspace_id, user_id=self.assignee_id).exists():
                 raise ValidationError({"assignee": "The assignee must be a member of this workspace."})

@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from audiences.registry import AUDIENCES
 from contacts.exceptions import ContactError
-from contacts.listing import current_membership
-from contacts.selection import as_number
+from contacts.membership import require_membership
+from contacts.text import as_number
 from sync.discovered import (
     add_discovered,
     discovered_offers,
@@ -84,14 +83,13 @@ def _interactions(n: int) -> str:
 
 
 def _discovered_context(request, page_number) -> dict:
-    workspace = current_membership(request).workspace
+    workspace = require_membership(request).workspace
     page = Paginator(discovered_people(workspace), DISCOVERED_PAGE_SIZE).get_page(page_number)
     found = list(page)
     return {
         "workspace": workspace,
         "page_obj": page,
         "rows": list(zip(found, discovered_offers(workspace, found))),
-        "audiences": [(a, a.name_for(workspace)) for a in AUDIENCES.values()],
     }
 
 
@@ -100,7 +98,7 @@ def _discovered_outcome(request, act):
 
     Without JavaScript: a message and back to the list. With htmx: the refreshed list and the status.
     """
-    workspace = current_membership(request).workspace
+    workspace = require_membership(request).workspace
     try:
         text, error = act(workspace), False
     except ContactError as refusal:
@@ -120,7 +118,7 @@ def _discovered_outcome(request, act):
 @login_required
 @require_GET
 def suppressions(request):
-    membership = current_membership(request)
+    membership = require_membership(request)
     return render(
         request,
         "sync/suppressions.html",
@@ -134,7 +132,7 @@ def suppressions(request):
 @login_required
 @require_POST
 def lift_suppression(request, pk: int):
-    membership = current_membership(request)
+    membership = require_membership(request)
     if not membership.can_delete:
         raise PermissionDenied("Only admins and managers can lift a suppression.")
     suppression = get_object_or_404(Suppression, pk=pk, workspace=membership.workspace)

@@ -115,7 +115,7 @@ def test_the_server_error_page_has_no_exception_text(as_member, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals: relation contacts_contact does not exist")
 
-    monkeypatch.setattr("contacts.views.build_listing", explode)
+    monkeypatch.setattr("contacts.views.people.build_listing", explode)
     as_member.raise_request_exception = False
     response = as_member.get("/people/")
     assert response.status_code == 500

@@ -32,6 +32,7 @@ CHANGE_URLS = {
     "discovered-add",
     "discovered-restore",
     "discovered-dismiss",
+    "switch-workspace",  # the session's chosen workspace
 }
 # GET shows the confirmation dialog, POST acts.
 BOTH = {"bulk"}

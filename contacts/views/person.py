@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, IntegrityError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db import DatabaseError
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap
 
 from contacts import services
 from contacts.exceptions import ContactError
-from contacts.listing import current_membership
+from contacts.htmx import database_refusal, fragment_or_redirect
+from contacts.membership import require_membership
 from contacts.models import Contact, Membership, Stage, display_name
 from contacts.rules import OPEN_STAGE_BLOCKERS, reasons, stage_from_param
 from contacts.text import as_number
 from contacts.timeline import details_context, pane_audience, person_address
-from contacts.views import BUSY, SOMEONE_ELSE, _outcome
+from contacts.views.bulk import _outcome
 
 DETAILS = "contacts/people.html#details"
 
@@ -24,7 +24,7 @@ DETAILS = "contacts/people.html#details"
 @login_required
 @require_POST
 def change_person(request, pk: int, field: str):
-    membership = current_membership(request)
+    membership = require_membership(request)
     workspace = membership.workspace
     person = get_object_or_404(Contact.objects.in_workspace(workspace).not_deleted(), pk=pk)
     one = Contact.objects.filter(pk=person.pk)
@@ -32,23 +32,22 @@ def change_person(request, pk: int, field: str):
         outcome = _apply(field, request, workspace, one)
     except ContactError as error:
         return _details(request, person, error=error.message, status=error.status)
-    except IntegrityError:
-        return _details(request, person, error=f"{SOMEONE_ELSE} Please try again.", status=409)
-    except DatabaseError:
-        return _details(request, person, error=f"{BUSY} Please try again.", status=503)
+    except DatabaseError as error:
+        return _details(request, person, *database_refusal(error))
     person.refresh_from_db()
     if not outcome.done:
         blocked = reasons(person, OPEN_STAGE_BLOCKERS)
         message = blocked[0].message if blocked else "Nothing to change."
         return _details(request, person, error=message, status=409 if blocked else 200)
     text = _said(field, person)
-    if not request.htmx:
-        messages.success(request, text)
-        return redirect(person_address(request, person))
-    # As after a bulk action: the status with Undo, and contactsChanged redraws the list and this
-    # pane (still open: the list refreshes at the address, which names the person).
-    response = _outcome(request, text, outcome.operation, pane_audience(request).slug, membership)
-    return reswap(response, "none")
+
+    def fragment():
+        # As after a bulk action: the status with Undo, and contactsChanged redraws the list and this
+        # pane (still open: the list refreshes at the address, which names the person).
+        response = _outcome(request, text, outcome.operation, pane_audience(request).slug, membership)
+        return reswap(response, "none")
+
+    return fragment_or_redirect(request, fragment, message=text, to=person_address(request, person))
 
 
 def _said(field: str, person: Contact) -> str:
@@ -82,8 +81,9 @@ def _apply(field: str, request, workspace, one):
 
 def _details(request, person, error: str, status: int = 200):
     """The pane again, saying why nothing changed (without JavaScript: the person's page says it)."""
-    if not request.htmx:
-        messages.error(request, error)
-        return redirect(person_address(request, person))
-    context = details_context(request, current_membership(request), person) | {"edit_error": error}
-    return render(request, DETAILS, context, status=status)
+
+    def fragment():
+        context = details_context(request, require_membership(request), person) | {"edit_error": error}
+        return render(request, DETAILS, context, status=status)
+
+    return fragment_or_redirect(request, fragment, message=error, to=person_address(request, person), error=True)

@@ -1,68 +1,28 @@
-"""Pages and fragments. Views stay short: parse, call a service or selector, render."""
+"""Bulk actions over a selection: the confirmation dialog, the confirm, and Undo.
+
+The view parses the request (which action, which people) and hands it to the action's Dialog
+(contacts.bulk_actions.dialog), which counts, checks and acts; the view renders what it returns.
+"""
 
 from __future__ import annotations
 
-from django.contrib import messages
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, IntegrityError
-from django.http import Http404
+from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import replace_url, trigger_client_event
+from django_htmx.http import trigger_client_event
 
 from contacts import services
 from contacts.bulk_actions import ACTIONS, Dialog
 from contacts.exceptions import ContactError, NotFound, UnknownAction
-from contacts.htmx import wants_fragment
-from contacts.listing import build_listing, current_membership
-from contacts.models import Contact, Operation
+from contacts.htmx import database_refusal, fragment_or_redirect, render_page_or_fragment
+from contacts.membership import require_membership
+from contacts.models import Operation
 from contacts.selection import Selection
-from contacts.timeline import details_context
-
-PEOPLE_TEMPLATE = "contacts/people.html"
-SOMEONE_ELSE = "Someone changed these people at the same moment, so nothing was changed."
-BUSY = "The database was busy or unavailable, so nothing was changed."
-
-
-@login_required
-def home(request):
-    return redirect("people")
-
-
-@login_required
-@require_GET
-def people(request):
-    context = build_listing(request)
-    return render(request, _people_template(request), context)
-
-
-@login_required
-@require_GET
-def person(request, pk: int):
-    context = build_listing(request, view="list")
-    person = (
-        Contact.objects.in_workspace(context["workspace"])
-        .not_deleted()
-        .select_related("workspace", "assignee", "archived_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if person is None:
-        if wants_fragment(request, "people-region"):
-            # The list redrew itself after the open person was deleted: the list, at its own address.
-            response = render(request, f"{PEOPLE_TEMPLATE}#people-region", context)
-            return replace_url(response, f"{reverse('people')}?{request.GET.urlencode()}")
-        raise Http404("No Contact matches the given query.")  # the plain 404 page, as for any missing person
-    context |= details_context(request, context["membership"], person)
-    if wants_fragment(request, "details"):
-        return render(request, f"{PEOPLE_TEMPLATE}#details", context)
-    return render(request, _people_template(request), context)
-
-
-def _people_template(request) -> str:
-    return f"{PEOPLE_TEMPLATE}#people-region" if wants_fragment(request, "people-region") else PEOPLE_TEMPLATE
 
 
 @login_required
@@ -94,10 +54,8 @@ def bulk(request, action: str):
         outcome = dialog.confirm(request.POST)
     except ContactError as error:  # a stale confirmation too (409)
         return _show(request, dialog, error=error.message, status=error.status)
-    except IntegrityError:
-        return _show(request, dialog, error=f"{SOMEONE_ELSE} Please try again.", status=409)
-    except DatabaseError:
-        return _show(request, dialog, error=f"{BUSY} Please try again.", status=503)
+    except DatabaseError as error:
+        return _show(request, dialog, *database_refusal(error))
     return _outcome(
         request, dialog.outcome_text(outcome), outcome.operation, dialog.selection.audience.slug, dialog.membership
     )
@@ -120,42 +78,49 @@ def _dialog(request, action: str, params, confirming: bool) -> Dialog:
     bulk_action = ACTIONS.get(action)
     if bulk_action is None:
         raise UnknownAction("Unknown action.")
+    membership = require_membership(request)
     selection = Selection.from_params(params)
-    return Dialog.open(bulk_action, selection, current_membership(request), request.user, params, confirming=confirming)
+    return Dialog.open(bulk_action, selection, membership, request.user, params, confirming=confirming)
 
 
 def _show(request, dialog: Dialog, error: str = "", status: int = 200):
     dialog.error = error
-    template = "contacts/dialog.html" if request.htmx else "contacts/bulk_page.html"
-    return render(request, template, {"dialog": dialog}, status=status)
+    fragments = {None: "contacts/dialog.html"}
+    return render_page_or_fragment(
+        request, "contacts/bulk_page.html", {"dialog": dialog}, fragments=fragments, status=status
+    )
 
 
 def _outcome(request, text: str, operation: Operation | None, audience_slug: str, membership=None):
     can_undo = operation is not None and services.can_undo(operation, membership)
-    if not request.htmx:
-        messages.success(request, text)
-        return redirect(f"{reverse('people')}?{urlencode({'audience': audience_slug})}")
-    response = render(request, "contacts/outcome.html", {"text": text, "operation": operation if can_undo else None})
-    return trigger_client_event(response, "contactsChanged", {"message": text})
+
+    def fragment():
+        response = render(
+            request, "contacts/outcome.html", {"text": text, "operation": operation if can_undo else None}
+        )
+        return trigger_client_event(response, "contactsChanged", {"message": text})
+
+    people = f"{reverse('people')}?{urlencode({'audience': audience_slug})}"
+    return fragment_or_redirect(request, fragment, message=text, to=people)
 
 
 def _error(request, message: str, status: int):
-    template = "contacts/dialog_error.html" if request.htmx else "contacts/error_page.html"
-    return render(request, template, {"error": message}, status=status)
+    fragments = {None: "contacts/dialog_error.html"}
+    return render_page_or_fragment(
+        request, "contacts/error_page.html", {"error": message}, fragments=fragments, status=status
+    )
 
 
 @login_required
 @require_POST
 def undo(request, operation_id: int):
-    membership = current_membership(request)
+    membership = require_membership(request)
     operation = get_object_or_404(Operation, pk=operation_id, workspace=membership.workspace)
     try:
         outcome = services.undo(actor=request.user, operation=operation)
     except ContactError as error:
-        if request.htmx:
-            return render(request, "contacts/outcome.html", {"text": error.message}, status=200)
-        messages.error(request, error.message)
-        return redirect("people")
+        fragment = partial(render, request, "contacts/outcome.html", {"text": error.message})
+        return fragment_or_redirect(request, fragment, message=error.message, to="people", error=True)
     text = f"Undone: {services.people(outcome.done)} put back"
     if outcome.skipped:
         text += f" · {outcome.skipped} changed since and left as they are"
