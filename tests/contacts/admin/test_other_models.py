@@ -1,5 +1,6 @@
 """The other models in the admin: workspaces and members, suppressions, operations, the timeline of edits."""
 
+import pytest
 from django.urls import reverse
 
 from contacts.models import Contact, EntryKind, Membership, Operation, Role, Stage
@@ -89,3 +90,11 @@ def test_a_member_who_is_still_an_assignee_cannot_be_removed(admin_client, works
     assert response.status_code == 200
     assert "Mia Member is still the assignee of 1 people here; remove them as assignee first." in response.text
     assert Membership.objects.filter(workspace=workspace, user=member).exists()
+
+
+@pytest.mark.parametrize("model", ["suppression", "discoveredperson", "deletedaddress"])
+def test_the_old_admin_address_of_a_model_moved_to_sync_leads_to_its_new_one(admin_client, model):
+    response = admin_client.get(f"/admin/contacts/{model}/?q=acme")
+    assert response.status_code == 301
+    assert response["Location"] == f"/admin/sync/{model}/?q=acme"
+    assert admin_client.get(response["Location"]).status_code == 200
