@@ -20,7 +20,7 @@ from django.db.models import Count, QuerySet
 from contacts import services
 from contacts.models import Workspace
 from contacts.rules import Blocker, none_of
-from contacts.services import PutBack, people
+from contacts.services import people
 
 NAMES_PER_GROUP = 10
 
@@ -45,6 +45,16 @@ class AdminWords:
     description: str  # on a person's page: "Archive this person"
     description_plural: str  # on the list: "Archive selected people"
     verb: str  # in "Acme: 3 archived, 1 skipped"
+
+
+@dataclass(frozen=True)
+class PutBack:
+    """An action undone by setting each person's `field` back to the value their entry kept.
+
+    (contacts.bulk_actions.undo runs it; the others are undone by a reversing action.)
+    """
+
+    field: str  # "stage" or "assignee"
 
 
 @dataclass

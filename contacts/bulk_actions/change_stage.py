@@ -3,11 +3,11 @@
 from django import forms
 
 from contacts import services
-from contacts.bulk_actions.base import AudienceKind, BulkAction
+from contacts.bulk_actions.base import AudienceKind, BulkAction, PutBack
 from contacts.bulk_actions.registry import register
 from contacts.models import Stage, Workspace
 from contacts.rules import OPEN_STAGES, change_stage_blockers, stage_from_param
-from contacts.services import PutBack, people
+from contacts.services import people
 
 
 class StageForm(forms.Form):

@@ -1,10 +1,10 @@
 """Remove assignee: people keep everything but their assignee (Undo gives each their own back)."""
 
 from contacts import services
-from contacts.bulk_actions.base import AudienceKind, BulkAction
+from contacts.bulk_actions.base import AudienceKind, BulkAction, PutBack
 from contacts.bulk_actions.registry import register
 from contacts.rules import REMOVE_ASSIGNEE_BLOCKERS
-from contacts.services import PutBack, people
+from contacts.services import people
 
 
 @register

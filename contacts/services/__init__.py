@@ -2,8 +2,9 @@
 
 This module is the write machinery every service shares (`_run`, `_change`, the timeline
 INSERT, locking, the Fingerprint of a confirmed set); the services themselves live beside
-it, one module per kind: lifecycle (archive, restore, delete, undelete, purge), fields
-(stage, assignee), undo, and addresses (sync's suppressions and traces of purged people).
+it, one module per kind: lifecycle (archive, restore, delete, undelete, purge) and fields
+(stage, assignee, and putting each person's old value back for Undo). Undo itself is driven
+by the actions' declarations, so it lives with them (contacts.bulk_actions.undo).
 The machinery is the package's own module so that the services and the race tests that
 slow it down (tests/hardening/test_races_services.py) reach the very same functions.
 
@@ -327,15 +328,12 @@ from contacts.services.lifecycle import (  # noqa: E402
     restore_from_archive,
     restore_from_deleted,
 )
-from contacts.services.undo import PutBack, can_undo, undo  # noqa: E402
 
 __all__ = [
     "Fingerprint",
     "Outcome",
-    "PutBack",
     "archive",
     "assign",
-    "can_undo",
     "change_stage",
     "delete",
     "fingerprint",
@@ -347,5 +345,4 @@ __all__ = [
     "require_delete_permission",
     "restore_from_archive",
     "restore_from_deleted",
-    "undo",
 ]
