@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts.bulk_actions.base import BulkAction, PutBack
 from contacts.bulk_actions.registry import ACTIONS
@@ -41,14 +42,14 @@ def undo(*, actor, operation: Operation) -> Outcome:
     """Put back exactly the people the operation changed, where the rules still allow it."""
     reverse = reversal_of(operation.action)
     if reverse is None:
-        raise ContactError("This action cannot be undone.")
+        raise ContactError(_("This action cannot be undone."))
     if operation.actor_id != actor.pk:
-        raise NotAllowed("Only the person who did this can undo it.")
+        raise NotAllowed(_("Only the person who did this can undo it."))
     membership_for(actor, operation.workspace)
     with transaction.atomic():
         operation = Operation.objects.select_for_update().get(pk=operation.pk)
         if operation.undone_at:
-            raise ContactError("This was already undone.")
+            raise ContactError(_("This was already undone."))
         if isinstance(reverse, PutBack):
             outcome = put_back_previous(actor, operation, reverse.field)
         else:

@@ -8,6 +8,7 @@ declared undo is contacts.bulk_actions.base.PutBack).
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from contacts.exceptions import ContactError, NotAllowed
 from contacts.models import Contact, EntryKind, Membership, Operation, Stage, TimelineEntry, Workspace, display_name
@@ -18,7 +19,7 @@ from contacts.services import Outcome, _change, _run, membership_for
 def change_stage(*, actor, workspace: Workspace, selected: QuerySet, stage: str) -> Outcome:
     membership_for(actor, workspace)
     if stage not in Stage.values:
-        raise ContactError(f"Unknown stage {stage!r}.")
+        raise ContactError(_("Unknown stage %(stage)s.") % {"stage": repr(stage)})
     return _run(
         action="change_stage",
         actor=actor,
@@ -51,7 +52,7 @@ def assign(*, actor, workspace: Workspace, selected: QuerySet, assignee) -> Outc
     """Give people an assignee; archived people are refused (rule 3)."""
     membership_for(actor, workspace)
     if not Membership.objects.filter(user=assignee, workspace=workspace).exists():
-        raise NotAllowed("The assignee must be a member of this workspace.")
+        raise NotAllowed(_("The assignee must be a member of this workspace."))
     return _run(
         action="assign",
         actor=actor,
