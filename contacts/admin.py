@@ -298,7 +298,7 @@ def admin_action(action: BulkAction):
 
 def _summary(workspace, verb: str, outcome, blocked: dict, blockers) -> str:
     text = f"{workspace}: {outcome.done} {verb}, {outcome.skipped} skipped"
-    why = [f"{blocked[b.code]} {b.group}" for b in blockers if blocked.get(b.code)]
+    why = [b.group(blocked[b.code]) for b in blockers if blocked.get(b.code)]
     return f"{text} ({', '.join(why)})" if outcome.skipped and why else text
 
 

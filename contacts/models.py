@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from contacts.normalize import normalize_email, normalize_phone
 from contacts.querysets import ARCHIVED_PEOPLE, MY_PEOPLE, ContactQuerySet
@@ -31,26 +32,28 @@ from contacts.rules import (
 
 
 class LabelSet(models.TextChoices):
-    STANDARD = "standard", "Standard"
-    REAL_ESTATE = "real_estate", "Real estate"
+    STANDARD = "standard", gettext_lazy("Standard")
+    REAL_ESTATE = "real_estate", gettext_lazy("Real estate")
 
 
+# The labels in English (import files are read in them: parse_stage, contacts.importing);
+# Workspace.stage_label and stage_choices translate them for a page.
 STAGE_LABELS = {
     LabelSet.STANDARD: {
-        Stage.NONE: "No stage",
-        Stage.LEAD: "Lead",
-        Stage.POTENTIAL: "Potential",
-        Stage.ACTIVE: "Active",
-        Stage.PAST: "Past",
-        Stage.LOST: "Lost",
+        Stage.NONE: gettext_noop("No stage"),
+        Stage.LEAD: gettext_noop("Lead"),
+        Stage.POTENTIAL: gettext_noop("Potential"),
+        Stage.ACTIVE: gettext_noop("Active"),
+        Stage.PAST: gettext_noop("Past"),
+        Stage.LOST: gettext_noop("Lost"),
     },
     LabelSet.REAL_ESTATE: {
-        Stage.NONE: "No stage",
-        Stage.LEAD: "Warm",
-        Stage.POTENTIAL: "Hot",
-        Stage.ACTIVE: "In Contract",
-        Stage.PAST: "Inactive",
-        Stage.LOST: "Lost",
+        Stage.NONE: gettext_noop("No stage"),
+        Stage.LEAD: gettext_noop("Warm"),
+        Stage.POTENTIAL: gettext_noop("Hot"),
+        Stage.ACTIVE: gettext_noop("In Contract"),
+        Stage.PAST: gettext_noop("Inactive"),
+        Stage.LOST: gettext_noop("Lost"),
     },
 }
 
@@ -81,19 +84,21 @@ class Workspace(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     label_set = models.CharField(max_length=20, choices=LabelSet.choices, default=LabelSet.STANDARD)
     retention_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Days in Recently Deleted; blank uses the site default (30)."
+        null=True, blank=True, help_text=gettext_lazy("Days in Recently Deleted; blank uses the site default (30).")
     )
     default_region = models.CharField(
-        max_length=2, default="US", help_text="Region for phone numbers written without a country code."
+        max_length=2,
+        default="US",
+        help_text=gettext_lazy("Region for phone numbers written without a country code."),
     )
     auto_create_people = models.BooleanField(
-        "Create people automatically",
+        gettext_lazy("Create people automatically"),
         default=False,
-        help_text="Sync creates unknown counterparts as people instead of listing them as discovered.",
+        help_text=gettext_lazy("Sync creates unknown counterparts as people instead of listing them as discovered."),
     )
     own_addresses = models.TextField(
         blank=True,
-        help_text=(
+        help_text=gettext_lazy(
             "The team's shared mailboxes or domains, one per line (sales@acme.com, @acme.com), for sync's in/out. "
             "Members' own email addresses count as the team's without being listed."
         ),
@@ -109,10 +114,10 @@ class Workspace(models.Model):
         return timedelta(days=days)
 
     def stage_label(self, stage: str) -> str:
-        return STAGE_LABELS[self.label_set][Stage(stage)]
+        return gettext(STAGE_LABELS[self.label_set][Stage(stage)])
 
     def stage_choices(self) -> list[tuple[str, str]]:
-        return [(stage.value, label) for stage, label in STAGE_LABELS[self.label_set].items()]
+        return [(stage.value, gettext(label)) for stage, label in STAGE_LABELS[self.label_set].items()]
 
     def stage_param_choices(self) -> list[tuple[str, str]]:
         """The stages as a form or an address names them ("none" for no stage)."""
@@ -125,14 +130,20 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     # The user's last choice of Table View or List and Details View.
     people_view = models.CharField(
-        max_length=5, choices=[("table", "Table View"), ("list", "List and Details View")], default="table"
+        max_length=5,
+        choices=[("table", gettext_lazy("Table View")), ("list", gettext_lazy("List and Details View"))],
+        default="table",
     )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_user")]
 
     def __str__(self) -> str:
-        return f"{display_name(self.user)} ({self.get_role_display()}) in {self.workspace}"
+        return gettext("%(user)s (%(role)s) in %(workspace)s") % {
+            "user": display_name(self.user),
+            "role": self.get_role_display(),
+            "workspace": self.workspace,
+        }
 
     @property
     def can_delete(self) -> bool:
@@ -208,7 +219,7 @@ class Contact(models.Model):
             models.CheckConstraint(
                 condition=Q(archived_at__isnull=True) | (Q(assignee__isnull=True) & ~Q(stage__in=OPEN_STAGES)),
                 name="archived_contact_has_no_open_stage_or_assignee",
-                violation_error_message=(
+                violation_error_message=gettext_lazy(
                     "An archived person cannot have an open stage (Lead, Potential, Active) or an assignee. "
                     "Restore the person to My People first."
                 ),
@@ -216,7 +227,7 @@ class Contact(models.Model):
             models.CheckConstraint(
                 condition=Q(deleted_at__isnull=True) | Q(archived_at__isnull=False),
                 name="deleted_contact_was_archived",
-                violation_error_message="Only archived people can be deleted. Archive the person first.",
+                violation_error_message=gettext_lazy("Only archived people can be deleted. Archive the person first."),
             ),
         ]
 
@@ -273,7 +284,7 @@ class Contact(models.Model):
     def clean(self):
         if self.assignee_id and self.workspace_id:
             if not Membership.objects.filter(workspace_id=self.workspace_id, user_id=self.assignee_id).exists():
-                raise ValidationError({"assignee": "The assignee must be a member of this workspace."})
+                raise ValidationError({"assignee": gettext("The assignee must be a member of this workspace.")})
 
 
 class Operation(models.Model):
@@ -292,20 +303,20 @@ class Operation(models.Model):
 
 
 class EntryKind(models.TextChoices):
-    EMAIL = "email", "Email"
-    CALL = "call", "Call"
-    MEETING = "meeting", "Meeting"
-    NOTE = "note", "Note"
-    CREATED = "created", "Created"
-    CREATED_BY_SYNC = "created_by_sync", "Created by sync"
-    RECREATED_BY_SYNC = "recreated_by_sync", "Re-created by sync"
-    STAGE_CHANGED = "stage_changed", "Stage changed"
-    ASSIGNED = "assigned", "Assigned"
-    UNASSIGNED = "unassigned", "Unassigned"
-    ARCHIVED = "archived", "Archived"
-    RESTORED = "restored", "Restored"
-    DELETED = "deleted", "Deleted"
-    UNDELETED = "undeleted", "Restored from Recently Deleted"
+    EMAIL = "email", gettext_lazy("Email")
+    CALL = "call", gettext_lazy("Call")
+    MEETING = "meeting", gettext_lazy("Meeting")
+    NOTE = "note", gettext_lazy("Note")
+    CREATED = "created", gettext_lazy("Created")
+    CREATED_BY_SYNC = "created_by_sync", gettext_lazy("Created by sync")
+    RECREATED_BY_SYNC = "recreated_by_sync", gettext_lazy("Re-created by sync")
+    STAGE_CHANGED = "stage_changed", gettext_lazy("Stage changed")
+    ASSIGNED = "assigned", gettext_lazy("Assigned")
+    UNASSIGNED = "unassigned", gettext_lazy("Unassigned")
+    ARCHIVED = "archived", gettext_lazy("Archived")
+    RESTORED = "restored", gettext_lazy("Restored")
+    DELETED = "deleted", gettext_lazy("Deleted")
+    UNDELETED = "undeleted", gettext_lazy("Restored from Recently Deleted")
 
 
 INTERACTION_KINDS = (EntryKind.EMAIL, EntryKind.CALL, EntryKind.MEETING, EntryKind.NOTE)
@@ -327,7 +338,9 @@ class TimelineEntry(models.Model):
         Operation, null=True, blank=True, on_delete=models.DB_SET_NULL, related_name="entries"
     )
     summary = models.CharField(max_length=500, blank=True)
-    direction = models.CharField(max_length=3, blank=True, choices=[("in", "Incoming"), ("out", "Outgoing")])
+    direction = models.CharField(
+        max_length=3, blank=True, choices=[("in", gettext_lazy("Incoming")), ("out", gettext_lazy("Outgoing"))]
+    )
     # The value a bulk change replaced (old stage, old assignee id), so Undo can put it back.
     previous = models.CharField(max_length=40, blank=True)
     # Where an interaction came from (Message-ID, call number+time), so sync never adds it twice.
@@ -335,7 +348,7 @@ class TimelineEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        verbose_name_plural = "timeline entries"
+        verbose_name_plural = gettext_lazy("timeline entries")
         indexes = [
             models.Index(fields=["contact", "-at"], name="entry_contact_at"),
         ]

@@ -4,7 +4,8 @@
 - Stages, the open ones (rule 1 and 3), and the "none" that stands for no stage in forms
   and addresses (`stage_to_param`, `stage_from_param`: the only place it is converted).
 - Every rule as a `Blocker`: a queryset condition (`q`) and the same condition for one
-  contact in memory (`applies`), with the reason a person reads. Bulk writes filter by the
+  contact in memory (`applies`), with the words a person reads (translated: `explain` and
+  `group` are called when a page is made, `short` is lazy). Bulk writes filter by the
   conditions inside the UPDATE (`none_of`); dialogs and single-person checks use the reasons
   (`reasons`). tests/contacts/test_rules.py proves the two halves agree on every combination.
 
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from contacts.querysets import ARCHIVED_PEOPLE, DELETED_PEOPLE
 
@@ -28,15 +31,16 @@ if TYPE_CHECKING:
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MANAGER = "manager", "Manager"
-    MEMBER = "member", "Member"
+    ADMIN = "admin", gettext_lazy("Admin")
+    MANAGER = "manager", gettext_lazy("Manager")
+    MEMBER = "member", gettext_lazy("Member")
 
 
 # Rule 6: deleting needs an admin or a manager; archive and restore are open to members.
 ROLES_THAT_DELETE = frozenset({Role.ADMIN, Role.MANAGER})
-# What the others are told, beside the Delete they cannot use.
-WHO_MAY_DELETE = "Only admins and managers can delete"
+# What the others are told: beside the Delete they cannot use, and when they ask for it anyway.
+WHO_MAY_DELETE = gettext_lazy("Only admins and managers can delete")
+ONLY_DELETERS_MAY_DELETE = gettext_lazy("Only admins and managers can delete people.")
 
 
 def may_delete(role: str) -> bool:
@@ -46,12 +50,12 @@ def may_delete(role: str) -> bool:
 class Stage(models.TextChoices):
     """The five phases; the empty string is "no stage"."""
 
-    NONE = "", "No stage"
-    LEAD = "lead", "Lead"
-    POTENTIAL = "potential", "Potential"
-    ACTIVE = "active", "Active"
-    PAST = "past", "Past"
-    LOST = "lost", "Lost"
+    NONE = "", gettext_lazy("No stage")
+    LEAD = "lead", gettext_lazy("Lead")
+    POTENTIAL = "potential", gettext_lazy("Potential")
+    ACTIVE = "active", gettext_lazy("Active")
+    PAST = "past", gettext_lazy("Past")
+    LOST = "lost", gettext_lazy("Lost")
 
 
 OPEN_STAGES = (Stage.LEAD, Stage.POTENTIAL, Stage.ACTIVE)
@@ -86,9 +90,8 @@ class Blocker:
     q: Q
     applies: Callable[[Contact], bool]
     explain: Callable[[Contact], str]
-    # Heading of the dialog group, after the count: "3 have an open stage", "1 has an open stage".
-    group: str
-    group_one: str
+    # Heading of the dialog group for this many people (by ngettext): "3 have an open stage", "1 has an open stage".
+    group: Callable[[int], str]
     # The reason in the outcome message: "0 people archived · 1 skipped: already archived".
     short: str
 
@@ -100,73 +103,70 @@ IS_DELETED = Blocker(
     code="deleted",
     q=DELETED_PEOPLE,
     applies=lambda c: c.deleted_at is not None,
-    explain=lambda c: "In Recently Deleted — restore it first",
-    group="are in Recently Deleted",
-    group_one="is in Recently Deleted",
-    short="in Recently Deleted",
+    explain=lambda c: _("In Recently Deleted — restore it first"),
+    group=lambda n: ngettext("%(count)s is in Recently Deleted", "%(count)s are in Recently Deleted", n) % {"count": n},
+    short=gettext_lazy("in Recently Deleted"),
 )
 IS_ARCHIVED = Blocker(
     code="archived",
     q=ARCHIVED_PEOPLE,
     applies=lambda c: c.archived_at is not None and c.deleted_at is None,
-    explain=lambda c: "Already archived",
-    group="are already archived",
-    group_one="is already archived",
-    short="already archived",
+    explain=lambda c: _("Already archived"),
+    group=lambda n: ngettext("%(count)s is already archived", "%(count)s are already archived", n) % {"count": n},
+    short=gettext_lazy("already archived"),
 )
 HAS_OPEN_STAGE = Blocker(
     code="open_stage",
     q=Q(stage__in=OPEN_STAGES),
     applies=lambda c: c.stage in OPEN_STAGES,
-    explain=lambda c: f"Stage is {c.stage_label} — change or remove the stage",
-    group="have an open stage",
-    group_one="has an open stage",
-    short="in an open stage",
+    explain=lambda c: _("Stage is %(stage)s — change or remove the stage") % {"stage": c.stage_label},
+    group=lambda n: ngettext("%(count)s has an open stage", "%(count)s have an open stage", n) % {"count": n},
+    short=gettext_lazy("in an open stage"),
 )
 IS_ASSIGNED = Blocker(
     code="assigned",
     q=Q(assignee__isnull=False),
     applies=lambda c: c.assignee_id is not None,
-    explain=lambda c: f"Assigned to {c.assignee_name} — remove the assignee",
-    group="are assigned",
-    group_one="is assigned",
-    short="assigned",
+    explain=lambda c: _("Assigned to %(name)s — remove the assignee") % {"name": c.assignee_name},
+    group=lambda n: ngettext("%(count)s is assigned", "%(count)s are assigned", n) % {"count": n},
+    short=gettext_lazy("assigned"),
 )
 NOT_ARCHIVED = Blocker(
     code="not_archived",
     q=Q(archived_at__isnull=True),
     applies=lambda c: c.archived_at is None,
-    explain=lambda c: "Not archived — archive it first",
-    group="are not archived",
-    group_one="is not archived",
-    short="not archived",
+    explain=lambda c: _("Not archived — archive it first"),
+    group=lambda n: ngettext("%(count)s is not archived", "%(count)s are not archived", n) % {"count": n},
+    short=gettext_lazy("not archived"),
 )
 NOT_DELETED = Blocker(
     code="not_deleted",
     q=Q(deleted_at__isnull=True),
     applies=lambda c: c.deleted_at is None,
-    explain=lambda c: "Not in Recently Deleted",
-    group="are not in Recently Deleted",
-    group_one="is not in Recently Deleted",
-    short="not in Recently Deleted",
+    explain=lambda c: _("Not in Recently Deleted"),
+    group=lambda n: (
+        ngettext("%(count)s is not in Recently Deleted", "%(count)s are not in Recently Deleted", n) % {"count": n}
+    ),
+    short=gettext_lazy("not in Recently Deleted"),
 )
 NOT_ASSIGNED = Blocker(
     code="not_assigned",
     q=Q(assignee__isnull=True),
     applies=lambda c: c.assignee_id is None,
-    explain=lambda c: "Has no assignee",
-    group="have no assignee",
-    group_one="has no assignee",
-    short="no assignee",
+    explain=lambda c: _("Has no assignee"),
+    group=lambda n: ngettext("%(count)s has no assignee", "%(count)s have no assignee", n) % {"count": n},
+    short=gettext_lazy("no assignee"),
 )
 ARCHIVED_OR_DELETED = Blocker(
     code="archived_restore_first",
     q=Q(archived_at__isnull=False),
     applies=lambda c: c.archived_at is not None,
-    explain=lambda c: "Archived — restore it first",
-    group="are archived (restore them first)",
-    group_one="is archived (restore first)",
-    short="archived (restore first)",
+    explain=lambda c: _("Archived — restore it first"),
+    group=lambda n: (
+        ngettext("%(count)s is archived (restore first)", "%(count)s are archived (restore them first)", n)
+        % {"count": n}
+    ),
+    short=gettext_lazy("archived (restore first)"),
 )
 
 # Rule 1: archive only Past/Lost/no-stage, unassigned people still in My People.
@@ -188,10 +188,12 @@ def change_stage_blockers(stage: str, workspace: Workspace) -> tuple[Blocker, ..
         code="same_stage",
         q=Q(stage=stage),
         applies=lambda c: c.stage == stage,
-        explain=lambda c: f"Already {label}",
-        group=f"are already {label}",
-        group_one=f"is already {label}",
-        short=f"already {label}",
+        explain=lambda c: _("Already %(stage)s") % {"stage": label},
+        group=lambda n: (
+            ngettext("%(count)s is already %(stage)s", "%(count)s are already %(stage)s", n)
+            % {"count": n, "stage": label}
+        ),
+        short=_("already %(stage)s") % {"stage": label},
     )
     rule = OPEN_STAGE_BLOCKERS if stage in OPEN_STAGES else (IS_DELETED,)
     return (*rule, already)

@@ -7,6 +7,10 @@ and the partials its dialog adds (`choice_template`, `details_template`), the au
 appears in (`audiences`, by kind: see `AudienceKind`), and its words in the Django admin
 (`admin`). The menu, the dialog, the confirm, the details pane, the admin actions and Undo
 all read these declarations; nothing elsewhere branches on an action's name.
+
+The words are translated: the declared ones (`label`, `past`, `description`, `admin`) are lazy
+(gettext_lazy, as they are read at import), and the sentences built from them are one message
+each, with the number for ngettext and the action's words as named placeholders.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from enum import StrEnum
 
 from django import forms
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contacts import services
 from contacts.models import Workspace
 from contacts.rules import Blocker, none_of
-from contacts.services import PutBack, people
 
 NAMES_PER_GROUP = 10
 
@@ -47,11 +52,26 @@ class AdminWords:
     verb: str  # in "Acme: 3 archived, 1 skipped"
 
 
+@dataclass(frozen=True)
+class PutBack:
+    """An action undone by setting each person's `field` back to the value their entry kept.
+
+    (contacts.bulk_actions.undo runs it; the others are undone by a reversing action.)
+    """
+
+    field: str  # "stage" or "assignee"
+
+
 @dataclass
 class BlockedGroup:
     blocker: Blocker
     count: int
     examples: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+
+    @property
+    def heading(self) -> str:
+        """The group's heading, "3 are already archived": the blocker's words for this many people."""
+        return self.blocker.group(self.count)
 
     @property
     def more(self) -> int:
@@ -124,20 +144,29 @@ class BulkAction:
 
     def will(self, options: dict) -> str:
         """What confirming does to each eligible person: "8 people will {be archived}"."""
-        return f"be {self.past}"
+        return _("be %(past)s") % {"past": self.past}
 
     def question(self, n: int) -> str:
-        return f"{self.label} {people(n)}?"
+        return ngettext("%(action)s %(count)s person?", "%(action)s %(count)s people?", n) % {
+            "action": self.label,
+            "count": n,
+        }
 
     def confirm_label(self, n: int) -> str:
-        return f"{self.label} {people(n)}"
+        return ngettext("%(action)s %(count)s person", "%(action)s %(count)s people", n) % {
+            "action": self.label,
+            "count": n,
+        }
 
     def outcome_text(self, outcome: services.Outcome, options: dict) -> str:
         """The status message after confirming: "8 people archived · 2 skipped: already archived"."""
         return self.done_text(outcome.done, options) + skipped_text(outcome)
 
     def done_text(self, done: int, options: dict) -> str:
-        return f"{people(done)} {self.past}"
+        return ngettext("%(count)s person %(past)s", "%(count)s people %(past)s", done) % {
+            "count": done,
+            "past": self.past,
+        }
 
     def allowed_for(self, membership) -> bool:
         return membership.can_delete or not self.needs_delete_role
@@ -150,12 +179,16 @@ def skipped_text(outcome: services.Outcome) -> str:
     """
     if not outcome.skipped:
         return ""
-    text = f" · {outcome.skipped} skipped"
+    skipped = ngettext("%(count)s skipped", "%(count)s skipped", outcome.skipped) % {"count": outcome.skipped}
+    if not outcome.reasons:
+        return f" · {skipped}"
     if len(outcome.reasons) == 1:
-        return f"{text}: {outcome.reasons[0][0]}"
-    if outcome.reasons:
-        return f"{text}: " + ", ".join(f"{reason} ({n})" for reason, n in outcome.reasons)
-    return text
+        reasons = str(outcome.reasons[0][0])
+    else:
+        reasons = ", ".join(
+            _("%(reason)s (%(count)s)") % {"reason": reason, "count": n} for reason, n in outcome.reasons
+        )
+    return " · " + _("%(skipped)s: %(reasons)s") % {"skipped": skipped, "reasons": reasons}
 
 
 def preview(action: BulkAction, selected: QuerySet, workspace: Workspace, options: dict) -> Preview:

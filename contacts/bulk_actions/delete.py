@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy
 
 from contacts import services
 from contacts.bulk_actions.base import AdminWords, AudienceKind, BulkAction, Preview
@@ -13,7 +14,7 @@ from contacts.rules import DELETE_BLOCKERS
 
 
 class DeleteForm(forms.Form):
-    suppress_sync = forms.BooleanField(label="Don't re-create from sync", required=False)
+    suppress_sync = forms.BooleanField(label=gettext_lazy("Don't re-create from sync"), required=False)
 
 
 @dataclass
@@ -24,16 +25,16 @@ class DeletePreview(Preview):
 
 @register
 class Delete(BulkAction):
-    name, label, past = "delete", "Delete", "moved to Recently Deleted"
+    name, label, past = "delete", gettext_lazy("Delete"), gettext_lazy("moved to Recently Deleted")
     menu_position = 30
     destructive = needs_delete_role = typed_count = exact_count = True
     audiences = (AudienceKind.ARCHIVED,)
     in_details_pane = True
     undo = "undelete"
     admin = AdminWords(
-        "Delete this person (move to Recently Deleted)",
-        "Delete selected people (move to Recently Deleted)",
-        verb="moved to Recently Deleted",
+        gettext_lazy("Delete this person (move to Recently Deleted)"),
+        gettext_lazy("Delete selected people (move to Recently Deleted)"),
+        verb=gettext_lazy("moved to Recently Deleted"),
     )
     form_class = DeleteForm
     preview_class = DeletePreview

@@ -11,11 +11,13 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contacts import services
 from contacts.bulk_actions.base import BulkAction, Preview, preview
 from contacts.exceptions import BadSelection, NotAllowed
-from contacts.rules import WHO_MAY_DELETE, none_of
+from contacts.rules import ONLY_DELETERS_MAY_DELETE, none_of
 from contacts.text import as_number
 
 
@@ -36,10 +38,11 @@ class Dialog:
         """The dialog, or BadSelection / NotAllowed when this action cannot be asked for here."""
         if action.name not in selection.audience.actions:
             raise BadSelection(
-                f"{action.label} is not available in {selection.audience.name_for(membership.workspace)}."
+                _("%(action)s is not available in %(audience)s.")
+                % {"action": action.label, "audience": selection.audience.name_for(membership.workspace)}
             )
         if not action.allowed_for(membership):
-            raise NotAllowed(f"{WHO_MAY_DELETE} people.")
+            raise NotAllowed(str(ONLY_DELETERS_MAY_DELETE))
         selection.check_ids_exist(membership.workspace)
         return cls(action, selection, membership, user, params, confirming=confirming)
 
@@ -146,12 +149,17 @@ class Dialog:
             return None
         expected = as_number(data.get("expected", ""))
         if expected is None:
-            raise BadSelection("The confirmation is missing its count; open the dialog again.")
+            raise BadSelection(_("The confirmation is missing its count; open the dialog again."))
         if self._needs_typed_count(expected) and data.get("typed_count", "").strip() != str(expected):
             raise BadSelection(
-                f"Type {expected} to confirm that you want to {self.action.label.lower()} {expected} people."
+                ngettext(
+                    "Type %(count)s to confirm that you want to %(action)s %(count)s person.",
+                    "Type %(count)s to confirm that you want to %(action)s %(count)s people.",
+                    expected,
+                )
+                % {"count": expected, "action": self.action.label.lower()}
             )
         confirmed = services.Fingerprint.parse(data.get("fingerprint", ""))
         if confirmed is None or confirmed.count != expected:
-            raise BadSelection("The confirmation does not say which people it is for; open the dialog again.")
+            raise BadSelection(_("The confirmation does not say which people it is for; open the dialog again."))
         return confirmed

@@ -1,5 +1,7 @@
 """Delete forever: people in Recently Deleted are erased at once (erasure); it cannot be undone."""
 
+from django.utils.translation import gettext_lazy
+
 from contacts import services
 from contacts.bulk_actions.base import AudienceKind, BulkAction
 from contacts.bulk_actions.registry import register
@@ -8,10 +10,10 @@ from contacts.rules import PURGE_BLOCKERS
 
 @register
 class Purge(BulkAction):
-    name, label, past = "purge", "Delete forever", "deleted forever"
+    name, label, past = "purge", gettext_lazy("Delete forever"), gettext_lazy("deleted forever")
     menu_position = 50
     destructive = needs_delete_role = typed_count = exact_count = True
-    description = "They are erased at once with their timeline and interactions. This cannot be undone."
+    description = gettext_lazy("They are erased at once with their timeline and interactions. This cannot be undone.")
     audiences = (AudienceKind.RECENTLY_DELETED,)
 
     def blockers(self, workspace, options):

@@ -1,15 +1,16 @@
 """Remove assignee: people keep everything but their assignee (Undo gives each their own back)."""
 
+from django.utils.translation import gettext_lazy, ngettext
+
 from contacts import services
-from contacts.bulk_actions.base import AudienceKind, BulkAction
+from contacts.bulk_actions.base import AudienceKind, BulkAction, PutBack
 from contacts.bulk_actions.registry import register
 from contacts.rules import REMOVE_ASSIGNEE_BLOCKERS
-from contacts.services import PutBack, people
 
 
 @register
 class RemoveAssignee(BulkAction):
-    name, label, past = "remove_assignee", "Remove assignee", "unassigned"
+    name, label, past = "remove_assignee", gettext_lazy("Remove assignee"), gettext_lazy("unassigned")
     menu_position = 70
     audiences = (AudienceKind.MY_PEOPLE,)
     undo = PutBack("assignee")
@@ -21,7 +22,9 @@ class RemoveAssignee(BulkAction):
         return services.remove_assignee(actor=actor, workspace=workspace, selected=selected)
 
     def question(self, n):
-        return f"Remove the assignee of {people(n)}?"
+        return ngettext("Remove the assignee of %(count)s person?", "Remove the assignee of %(count)s people?", n) % {
+            "count": n
+        }
 
     def confirm_label(self, n):
-        return f"Remove assignee of {people(n)}"
+        return ngettext("Remove assignee of %(count)s person", "Remove assignee of %(count)s people", n) % {"count": n}

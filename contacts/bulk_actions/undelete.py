@@ -1,5 +1,7 @@
 """Undelete ("Restore" in Recently Deleted): people go back to Archived People."""
 
+from django.utils.translation import gettext_lazy
+
 from contacts import services
 from contacts.bulk_actions.base import AdminWords, AudienceKind, BulkAction
 from contacts.bulk_actions.registry import register
@@ -8,13 +10,15 @@ from contacts.rules import RESTORE_FROM_DELETED_BLOCKERS
 
 @register
 class Undelete(BulkAction):
-    name, label, past = "undelete", "Restore", "restored to Archived People"
+    name, label, past = "undelete", gettext_lazy("Restore"), gettext_lazy("restored to Archived People")
     menu_position = 40
-    description = "They go back to Archived People with their history."
+    description = gettext_lazy("They go back to Archived People with their history.")
     audiences = (AudienceKind.RECENTLY_DELETED,)
     undo = "delete"
     admin = AdminWords(
-        "Restore this person from Recently Deleted", "Restore selected people from Recently Deleted", verb="restored"
+        gettext_lazy("Restore this person from Recently Deleted"),
+        gettext_lazy("Restore selected people from Recently Deleted"),
+        verb=gettext_lazy("restored"),
     )
 
     def blockers(self, workspace, options):

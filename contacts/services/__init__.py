@@ -2,8 +2,9 @@
 
 This module is the write machinery every service shares (`_run`, `_change`, the timeline
 INSERT, locking, the Fingerprint of a confirmed set); the services themselves live beside
-it, one module per kind: lifecycle (archive, restore, delete, undelete, purge), fields
-(stage, assignee), undo, and addresses (sync's suppressions and traces of purged people).
+it, one module per kind: lifecycle (archive, restore, delete, undelete, purge) and fields
+(stage, assignee, and putting each person's old value back for Undo). Undo itself is driven
+by the actions' declarations, so it lives with them (contacts.bulk_actions.undo).
 The machinery is the package's own module so that the services and the race tests that
 slow it down (tests/hardening/test_races_services.py) reach the very same functions.
 
@@ -31,10 +32,12 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contacts.exceptions import NotAllowed, StaleConfirmation
 from contacts.models import Contact, Membership, Operation, TimelineEntry, Workspace
-from contacts.rules import WHO_MAY_DELETE, Blocker, none_of
+from contacts.rules import ONLY_DELETERS_MAY_DELETE, Blocker, none_of
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Outcome:
     done: int
     skipped: int
     # Why the skipped were skipped: (the rule's short reason, how many), as found after the change.
+    # The reasons are words a person reads (contacts.bulk_actions.base.skipped_text).
     reasons: tuple[tuple[str, int], ...] = ()
 
 
@@ -147,13 +151,13 @@ def _lock_and_fingerprint(people: QuerySet) -> Fingerprint:
 def membership_for(user, workspace: Workspace) -> Membership:
     membership = Membership.objects.filter(user=user, workspace=workspace).first()
     if membership is None:
-        raise NotAllowed("You are not a member of this workspace.")
+        raise NotAllowed(_("You are not a member of this workspace."))
     return membership
 
 
 def require_delete_permission(user, workspace: Workspace) -> None:
     if not membership_for(user, workspace).can_delete:
-        raise NotAllowed(f"{WHO_MAY_DELETE} people.")
+        raise NotAllowed(str(ONLY_DELETERS_MAY_DELETE))
 
 
 def _quote(name: str) -> str:
@@ -263,7 +267,7 @@ def _skipped(left: QuerySet, blockers: tuple[Blocker, ...]) -> tuple[int, tuple[
     reasons = [(b.short, counts[f"b{i}"]) for i, b in enumerate(blockers) if counts[f"b{i}"]]
     # They are not locked: someone may have changed them between our UPDATE and this count.
     if counts["total"] > counts["explained"]:
-        reasons.append(("changed meanwhile", counts["total"] - counts["explained"]))
+        reasons.append((_("changed meanwhile"), counts["total"] - counts["explained"]))
     return counts["total"], tuple(reasons)
 
 
@@ -283,19 +287,27 @@ def _check_expected(expected: Fingerprint | None, people: QuerySet, *, lock: boo
 
 
 def _stale(confirmed: int, now: int) -> str:
-    said = f"{people(confirmed)} {'was' if confirmed == 1 else 'were'} confirmed"
-    qualify = "qualifies" if now == 1 else "qualify"
+    # Two numbers, each with its own plural: one message per clause, then the sentence around them.
+    said = ngettext("%(count)s person was confirmed", "%(count)s people were confirmed", confirmed) % {
+        "count": confirmed
+    }
     if now != confirmed:
-        found = f"but {now} {qualify} now"
+        found = ngettext("but %(count)s qualifies now", "but %(count)s qualify now", now) % {"count": now}
     else:
-        found = f"and {now} {qualify} now, but not the same {'person' if now == 1 else 'people'}"
-    return (
-        f"Nothing was changed: {said}, {found}. Someone changed them since the dialog opened; review the new numbers."
-    )
+        found = ngettext(
+            "and %(count)s qualifies now, but not the same person",
+            "and %(count)s qualify now, but not the same people",
+            now,
+        ) % {"count": now}
+    return _(
+        "Nothing was changed: %(confirmed)s, %(found)s. "
+        "Someone changed them since the dialog opened; review the new numbers."
+    ) % {"confirmed": said, "found": found}
 
 
 def people(n: int) -> str:
-    return f"{n} {'person' if n == 1 else 'people'}"
+    """How many people, in words: "1 person", "3 people"."""
+    return ngettext("%(count)s person", "%(count)s people", n) % {"count": n}
 
 
 def _run_erase(
@@ -327,15 +339,12 @@ from contacts.services.lifecycle import (  # noqa: E402
     restore_from_archive,
     restore_from_deleted,
 )
-from contacts.services.undo import PutBack, can_undo, undo  # noqa: E402
 
 __all__ = [
     "Fingerprint",
     "Outcome",
-    "PutBack",
     "archive",
     "assign",
-    "can_undo",
     "change_stage",
     "delete",
     "fingerprint",
@@ -347,5 +356,4 @@ __all__ = [
     "require_delete_permission",
     "restore_from_archive",
     "restore_from_deleted",
-    "undo",
 ]

@@ -1,23 +1,25 @@
 """Changing one field of many people: stage and assignee (rule 3 holds: archived people get neither).
 
 Each change keeps the value it replaced on the person's timeline entry (`previous_field`),
-so Undo can put every person's own value back (contacts.services.undo.PutBack).
+so Undo can put every person's own value back (`put_back_previous`, for an action whose
+declared undo is contacts.bulk_actions.base.PutBack).
 """
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from contacts.exceptions import ContactError, NotAllowed
-from contacts.models import EntryKind, Membership, Stage, Workspace, display_name
+from contacts.models import Contact, EntryKind, Membership, Operation, Stage, TimelineEntry, Workspace, display_name
 from contacts.rules import OPEN_STAGE_BLOCKERS, REMOVE_ASSIGNEE_BLOCKERS, change_stage_blockers
-from contacts.services import Outcome, _run, membership_for
+from contacts.services import Outcome, _change, _run, membership_for
 
 
 def change_stage(*, actor, workspace: Workspace, selected: QuerySet, stage: str) -> Outcome:
     membership_for(actor, workspace)
     if stage not in Stage.values:
-        raise ContactError(f"Unknown stage {stage!r}.")
+        raise ContactError(_("Unknown stage %(stage)s.") % {"stage": repr(stage)})
     return _run(
         action="change_stage",
         actor=actor,
@@ -50,7 +52,7 @@ def assign(*, actor, workspace: Workspace, selected: QuerySet, assignee) -> Outc
     """Give people an assignee; archived people are refused (rule 3)."""
     membership_for(actor, workspace)
     if not Membership.objects.filter(user=assignee, workspace=workspace).exists():
-        raise NotAllowed("The assignee must be a member of this workspace.")
+        raise NotAllowed(_("The assignee must be a member of this workspace."))
     return _run(
         action="assign",
         actor=actor,
@@ -62,3 +64,45 @@ def assign(*, actor, workspace: Workspace, selected: QuerySet, assignee) -> Outc
         summary=f"Assigned to {display_name(assignee)}",
         previous_field="assignee",
     )
+
+
+def put_back_previous(actor, operation: Operation, field: str) -> Outcome:
+    """Undo of a stage or assignee change: one operation per distinct previous value.
+
+    Each value gets its own operation because an operation marks exactly the rows it
+    changes (see _change); the number of passes is bounded by stages or members, not people.
+    """
+    workspace = operation.workspace
+    entries = TimelineEntry.objects.filter(operation=operation)
+    undo_op, done = None, 0
+    for previous in entries.values_list("previous", flat=True).distinct().order_by():
+        group = Contact.objects.filter(
+            workspace=workspace, pk__in=entries.filter(previous=previous).values("contact_id")
+        )
+        if field == "stage":
+            value, blockers, kind = previous, change_stage_blockers(previous, workspace), EntryKind.STAGE_CHANGED
+            summary = f"Stage set back to {workspace.stage_label(previous)}"
+        elif not previous:  # they had no assignee before
+            value, blockers, kind, summary = None, (), EntryKind.UNASSIGNED, "Assignee removed again"
+        else:
+            membership = Membership.objects.filter(workspace=workspace, user_id=int(previous)).first()
+            if membership is None:
+                continue  # they left the workspace: those people stay unassigned (counted as skipped)
+            value = membership.user
+            blockers, kind = OPEN_STAGE_BLOCKERS, EntryKind.ASSIGNED
+            summary = f"Assigned back to {display_name(value)}"
+        undo_op = Operation.objects.create(workspace=workspace, actor=actor, action=f"undo_{operation.action}")
+        undo_op.count = _change(
+            operation=undo_op,
+            selected=group,
+            blockers=blockers,
+            changes={field: value},
+            entry_kind=kind,
+            summary=summary,
+            previous_field=field,
+        )
+        undo_op.save(update_fields=["count"])
+        done += undo_op.count
+    if undo_op is None:
+        undo_op = Operation.objects.create(workspace=workspace, actor=actor, action=f"undo_{operation.action}")
+    return Outcome(undo_op, done, entries.count() - done)

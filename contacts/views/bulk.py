@@ -18,6 +18,8 @@ from django_htmx.http import trigger_client_event
 
 from contacts import services
 from contacts.bulk_actions import ACTIONS, Dialog
+from contacts.bulk_actions.undo import can_undo
+from contacts.bulk_actions.undo import undo as undo_operation
 from contacts.exceptions import ContactError, NotFound, UnknownAction
 from contacts.htmx import database_refusal, fragment_or_redirect, render_page_or_fragment
 from contacts.membership import require_membership
@@ -92,11 +94,11 @@ def _show(request, dialog: Dialog, error: str = "", status: int = 200):
 
 
 def _outcome(request, text: str, operation: Operation | None, audience_slug: str, membership=None):
-    can_undo = operation is not None and services.can_undo(operation, membership)
+    undoable = operation is not None and can_undo(operation, membership)
 
     def fragment():
         response = render(
-            request, "contacts/outcome.html", {"text": text, "operation": operation if can_undo else None}
+            request, "contacts/outcome.html", {"text": text, "operation": operation if undoable else None}
         )
         return trigger_client_event(response, "contactsChanged", {"message": text})
 
@@ -117,7 +119,7 @@ def undo(request, operation_id: int):
     membership = require_membership(request)
     operation = get_object_or_404(Operation, pk=operation_id, workspace=membership.workspace)
     try:
-        outcome = services.undo(actor=request.user, operation=operation)
+        outcome = undo_operation(actor=request.user, operation=operation)
     except ContactError as error:
         fragment = partial(render, request, "contacts/outcome.html", {"text": error.message})
         return fragment_or_redirect(request, fragment, message=error.message, to="people", error=True)

@@ -11,11 +11,11 @@ from django.test import RequestFactory
 from audiences.registry import AUDIENCES
 from contacts import services
 from contacts.bulk_actions import ACTIONS, AudienceKind, BulkAction, register
-from contacts.bulk_actions.base import AdminWords
+from contacts.bulk_actions.base import AdminWords, PutBack
 from contacts.bulk_actions.registry import in_menu_order
+from contacts.bulk_actions.undo import can_undo, undo
 from contacts.models import Contact, Operation, Stage
 from contacts.rules import IS_DELETED, NOT_ARCHIVED
-from contacts.services import PutBack
 from tests.factories import ContactFactory
 
 HTMX = {"HX-Request": "true"}
@@ -110,8 +110,8 @@ def test_a_new_action_is_undone_by_its_declared_reverse(hide, member, workspace)
         actor=member, workspace=workspace, selected=Contact.objects.filter(pk=person.pk), options={}, expected=None
     )
     membership = member.memberships.get(workspace=workspace)
-    assert services.can_undo(outcome.operation, membership)
-    undone = services.undo(actor=member, operation=outcome.operation)
+    assert can_undo(outcome.operation, membership)
+    undone = undo(actor=member, operation=outcome.operation)
     assert undone.done == 1
     assert Contact.objects.get(pk=person.pk).archived_at is None
 

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contacts import services
+from contacts.bulk_actions.undo import undo
 from contacts.exceptions import NotAllowed, StaleConfirmation
 from contacts.models import Contact, EntryKind, Operation, Stage, TimelineEntry
 from sync.models import DeletedAddress, Suppression
@@ -128,7 +129,7 @@ def test_undo_of_archive_restores_exactly_those_people(workspace, member):
     ContactFactory.create_batch(3, workspace=workspace)
     already = ContactFactory(workspace=workspace, archived=True)
     outcome = services.archive(actor=member, workspace=workspace, selected=everyone(workspace))
-    undone = services.undo(actor=member, operation=outcome.operation)
+    undone = undo(actor=member, operation=outcome.operation)
     assert undone.done == 3
     assert list(Contact.objects.archived()) == [already]
 
@@ -137,7 +138,7 @@ def test_undo_of_stage_change_puts_each_previous_stage_back(workspace, member):
     a = ContactFactory(workspace=workspace, stage=Stage.LEAD)
     b = ContactFactory(workspace=workspace, stage=Stage.PAST)
     outcome = services.change_stage(actor=member, workspace=workspace, selected=everyone(workspace), stage=Stage.LOST)
-    services.undo(actor=member, operation=outcome.operation)
+    undo(actor=member, operation=outcome.operation)
     assert Contact.objects.get(pk=a.pk).stage == Stage.LEAD
     assert Contact.objects.get(pk=b.pk).stage == Stage.PAST
 
@@ -147,7 +148,7 @@ def test_undo_of_remove_assignee_gives_each_person_their_assignee_back(workspace
     b = ContactFactory(workspace=workspace, assigned=True)
     outcome = services.remove_assignee(actor=member, workspace=workspace, selected=everyone(workspace))
     assert Contact.objects.filter(assignee__isnull=False).count() == 0
-    services.undo(actor=member, operation=outcome.operation)
+    undo(actor=member, operation=outcome.operation)
     assert Contact.objects.get(pk=a.pk).assignee == a.assignee
     assert Contact.objects.get(pk=b.pk).assignee == b.assignee
 
@@ -157,9 +158,9 @@ def test_undo_twice_is_refused(workspace, member):
 
     ContactFactory(workspace=workspace)
     outcome = services.archive(actor=member, workspace=workspace, selected=everyone(workspace))
-    services.undo(actor=member, operation=outcome.operation)
+    undo(actor=member, operation=outcome.operation)
     with pytest.raises(ContactError):
-        services.undo(actor=member, operation=outcome.operation)
+        undo(actor=member, operation=outcome.operation)
 
 
 def queries_for(action, n, workspace, actor, done_state, **factory):
@@ -375,7 +376,7 @@ def test_archive_then_undo_puts_every_field_of_every_person_back(workspace, memb
     outcome = services.archive(actor=member, workspace=workspace, selected=everyone(workspace))
     assert outcome.done == 2
     assert {p.archived_by for p in Contact.objects.filter(operation=outcome.operation)} == {member}
-    services.undo(actor=member, operation=outcome.operation)
+    undo(actor=member, operation=outcome.operation)
     assert rows(workspace) == before
 
 
@@ -388,5 +389,5 @@ def test_delete_then_undo_puts_every_field_of_every_person_back(workspace, admin
     outcome = services.delete(actor=admin_user, workspace=workspace, selected=everyone(workspace))
     assert outcome.done == 3
     assert {p.deleted_by for p in Contact.objects.filter(operation=outcome.operation)} == {admin_user}
-    services.undo(actor=admin_user, operation=outcome.operation)
+    undo(actor=admin_user, operation=outcome.operation)
     assert rows(workspace) == before

@@ -12,7 +12,7 @@ def test_archive_action_archives_the_eligible_and_reports_why_the_rest_were_skip
     active = ContactFactory(workspace=workspace, name="Active Al", stage=Stage.ACTIVE)
     assigned = ContactFactory(workspace=workspace, name="Assigned Ada", stage=Stage.LOST, assignee=member)
     response = run_action(admin_client, "archive_people", [past, active, assigned])
-    assert messages_of(response) == ["Acme: 1 archived, 2 skipped (1 have an open stage, 1 are assigned)"]
+    assert messages_of(response) == ["Acme: 1 archived, 2 skipped (1 has an open stage, 1 is assigned)"]
     assert set(Contact.objects.archived().values_list("name", flat=True)) == {"Past Pat"}
     past.refresh_from_db()
     assert past.archived_by == boss
@@ -25,7 +25,7 @@ def test_restore_action_brings_archived_people_back(admin_client, workspace):
     archived = ContactFactory(workspace=workspace, name="Arch Ann", archived=True)
     active = ContactFactory(workspace=workspace, name="Act Bo")
     response = run_action(admin_client, "restore_people", [archived, active])
-    assert messages_of(response) == ["Acme: 1 restored, 1 skipped (1 are not archived)"]
+    assert messages_of(response) == ["Acme: 1 restored, 1 skipped (1 is not archived)"]
     archived.refresh_from_db()
     assert archived.archived_at is None
 
@@ -34,7 +34,7 @@ def test_delete_action_moves_only_archived_people_to_recently_deleted(admin_clie
     archived = ContactFactory(workspace=workspace, name="Arch Ann", archived=True)
     active = ContactFactory(workspace=workspace, name="Act Bo")
     response = run_action(admin_client, "delete_people", [archived, active])
-    assert messages_of(response) == ["Acme: 1 moved to Recently Deleted, 1 skipped (1 are not archived)"]
+    assert messages_of(response) == ["Acme: 1 moved to Recently Deleted, 1 skipped (1 is not archived)"]
     archived.refresh_from_db()
     active.refresh_from_db()
     assert archived.deleted_at is not None and archived.deleted_by == boss
