@@ -26,6 +26,9 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from contacts import services
 from contacts.bulk_actions import BulkAction
@@ -46,7 +49,8 @@ TIMELINE_ROWS = 20
 # The person's page offers the same actions as the list.
 BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 EVERY_ROLE = frozenset(Role)
-BAD_FILTER = "The filter in the address is not valid here, so the whole list is shown."
+BAD_FILTER = gettext_lazy("The filter in the address is not valid here, so the whole list is shown.")
+NOT_DELETED = gettext_lazy("“%(person)s” was not deleted: %(reason)s")
 
 
 class CheckedChangeList(ChangeList):
@@ -156,7 +160,8 @@ class WorkspaceScoped:
         refused = {workspace_id_of(obj) for obj in objs if not self._role_allows(request, obj, self.delete_roles)}
         if refused:
             names = ", ".join(Workspace.objects.filter(pk__in=refused).order_by("name").values_list("name", flat=True))
-            lacking = {*lacking, f"{self.opts.verbose_name_plural} in {names} (admins and managers only)"}
+            refusal = _("%(rows)s in %(workspaces)s (admins and managers only)")
+            lacking = {*lacking, refusal % {"rows": self.opts.verbose_name_plural, "workspaces": names}}
         return deleted, counts, lacking, protected
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -196,11 +201,11 @@ class WorkspaceScoped:
 
 
 class ArchivedFilter(admin.SimpleListFilter):
-    title = "archived"
+    title = gettext_lazy("archived")
     parameter_name = "archived"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Archived"), ("no", "Not archived")]
+        return [("yes", _("Archived")), ("no", _("Not archived"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -213,15 +218,15 @@ class ArchivedFilter(admin.SimpleListFilter):
 class DeletedFilter(admin.SimpleListFilter):
     """Recently Deleted people stay out of the list unless asked for, as in the app."""
 
-    title = "state"
+    title = gettext_lazy("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("deleted", "Show Recently Deleted"), ("all", "Everyone, deleted too")]
+        return [("deleted", _("Show Recently Deleted")), ("all", _("Everyone, deleted too"))]
 
     def choices(self, changelist):
         choices = list(super().choices(changelist))
-        choices[0]["display"] = "Not deleted"  # the default is not "All"
+        choices[0]["display"] = _("Not deleted")  # the default is not "All"
         return choices
 
     def queryset(self, request, queryset):
@@ -241,11 +246,17 @@ class RecentTimelineFormSet(forms.BaseInlineFormSet):
         return self._recent
 
 
+def _timeline_heading() -> str:
+    return ngettext("timeline (newest %(count)s)", "timeline (newest %(count)s)", TIMELINE_ROWS) % {
+        "count": TIMELINE_ROWS
+    }
+
+
 class TimelineInline(WorkspaceScoped, admin.TabularInline):
     model = TimelineEntry
     workspace_field = "contact__workspace"
     formset = RecentTimelineFormSet
-    verbose_name_plural = f"timeline (newest {TIMELINE_ROWS})"
+    verbose_name_plural = lazy(_timeline_heading, str)()
     fields = readonly_fields = ("at", "kind", "summary", "direction", "actor", "operation")
     extra = 0
     can_delete = False
@@ -297,7 +308,13 @@ def admin_action(action: BulkAction):
 
 
 def _summary(workspace, verb: str, outcome, blocked: dict, blockers) -> str:
-    text = f"{workspace}: {outcome.done} {verb}, {outcome.skipped} skipped"
+    # Translators: "Acme: 3 archived, 1 skipped"; verb is the action's past participle.
+    text = _("%(workspace)s: %(done)s %(verb)s, %(skipped)s skipped") % {
+        "workspace": workspace,
+        "done": outcome.done,
+        "verb": verb,
+        "skipped": outcome.skipped,
+    }
     why = [b.group(blocked[b.code]) for b in blockers if blocked.get(b.code)]
     return f"{text} ({', '.join(why)})" if outcome.skipped and why else text
 
@@ -345,7 +362,7 @@ class ContactAdmin(WorkspaceScoped, admin.ModelAdmin):
     )
     inlines = [TimelineInline]
 
-    @admin.display(description="stage", ordering="stage")
+    @admin.display(description=gettext_lazy("stage"), ordering="stage")
     def stage_name(self, contact):
         return contact.stage_label if contact.stage else ""
 
@@ -378,17 +395,20 @@ class ContactAdmin(WorkspaceScoped, admin.ModelAdmin):
             return TimelineEntry(contact=obj, kind=kind, actor=request.user, summary=summary, previous=previous)
 
         if not change:
-            return [entry(EntryKind.CREATED, "Added in the admin")]
+            return [entry(EntryKind.CREATED, _("Added in the admin"))]
         entries = []
         if "stage" in form.changed_data:
             previous = form.initial.get("stage") or ""
-            entries.append(entry(EntryKind.STAGE_CHANGED, f"Stage set to {obj.stage_label}", previous))
+            entries.append(
+                entry(EntryKind.STAGE_CHANGED, _("Stage set to %(stage)s") % {"stage": obj.stage_label}, previous)
+            )
         if "assignee" in form.changed_data:
             previous = str(form.initial.get("assignee") or "")
             if obj.assignee:
-                entries.append(entry(EntryKind.ASSIGNED, f"Assigned to {display_name(obj.assignee)}", previous))
+                assigned = _("Assigned to %(name)s") % {"name": display_name(obj.assignee)}
+                entries.append(entry(EntryKind.ASSIGNED, assigned, previous))
             else:
-                entries.append(entry(EntryKind.UNASSIGNED, "Assignee removed", previous))
+                entries.append(entry(EntryKind.UNASSIGNED, _("Assignee removed"), previous))
         return entries
 
     # --- actions: generated from the bulk actions' declarations (admin_action), one service call per workspace
@@ -412,7 +432,12 @@ class ContactAdmin(WorkspaceScoped, admin.ModelAdmin):
                     )
             except ContactError as error:
                 why = self._why(request, error, workspace)
-                self.message_user(request, f"{workspace}: nothing {verb}. {why}", messages.ERROR)
+                nothing = _("%(workspace)s: nothing %(verb)s. %(why)s") % {
+                    "workspace": workspace,
+                    "verb": verb,
+                    "why": why,
+                }
+                self.message_user(request, nothing, messages.ERROR)
                 continue
             level = messages.SUCCESS if outcome.done else messages.WARNING
             self.message_user(request, _summary(workspace, verb, outcome, blocked, blockers), level)
@@ -420,7 +445,10 @@ class ContactAdmin(WorkspaceScoped, admin.ModelAdmin):
     def _why(self, request, error, workspace) -> str:
         # Superusers see every workspace here, but the services act only for members.
         if not Membership.objects.filter(user=request.user, workspace=workspace).exists():
-            return f"{error.message} Add yourself to the members of {workspace} (Workspaces) to act on its people."
+            return _("%(refusal)s Add yourself to the members of %(workspace)s (Workspaces) to act on its people.") % {
+                "refusal": error.message,
+                "workspace": workspace,
+            }
         return error.message
 
     # --- deleting one person from their page --------------------------------------------
@@ -448,30 +476,30 @@ class ContactAdmin(WorkspaceScoped, admin.ModelAdmin):
         refusal = self.delete_refusal(request, contact)
         if refusal:
             # Also catches a forged POST: nothing is deleted, and the reason is shown.
-            self.message_user(request, f"“{contact}” was not deleted: {refusal}", messages.ERROR)
+            self.message_user(request, NOT_DELETED % {"person": contact, "reason": refusal}, messages.ERROR)
             return redirect(reverse("admin:contacts_contact_change", args=[contact.pk]))
         if request.method == "POST":
             self.delete_model(request, contact)
             return redirect(reverse("admin:contacts_contact_changelist"))
-        title = "Erase this person for good?" if contact.deleted_at else "Move this person to Recently Deleted?"
+        title = _("Erase this person for good?") if contact.deleted_at else _("Move this person to Recently Deleted?")
         return super().delete_view(request, object_id, {**(extra_context or {}), "title": title})
 
     def delete_model(self, request, obj):
         """Soft delete through the service (or erase someone already in Recently Deleted)."""
         selected = Contact.objects.filter(pk=obj.pk)
         if obj.deleted_at:
-            service, verb = services.purge, "erased for good"
+            service, done = services.purge, _("“%(person)s” erased for good.")
         else:
-            service, verb = services.delete, "moved to Recently Deleted"
+            service, done = services.delete, _("“%(person)s” moved to Recently Deleted.")
         try:
             outcome = service(actor=request.user, workspace=obj.workspace, selected=selected)
         except ContactError as error:
-            self.message_user(request, f"“{obj}” was not deleted: {error.message}", messages.ERROR)
+            self.message_user(request, NOT_DELETED % {"person": obj, "reason": error.message}, messages.ERROR)
             return
         if outcome.done:
-            self.message_user(request, f"“{obj}” {verb}.", messages.SUCCESS)
+            self.message_user(request, done % {"person": obj}, messages.SUCCESS)
         else:
-            refusal = f"“{obj}” was not deleted: it changed meanwhile; reload and try again."
+            refusal = _("“%(person)s” was not deleted: it changed meanwhile; reload and try again.") % {"person": obj}
             self.message_user(request, refusal, messages.ERROR)
 
 
@@ -486,16 +514,21 @@ class MembershipFormSet(forms.BaseInlineFormSet):
             leaving = get_user_model().objects.get(pk=form.initial["user"])
             assigned = Contact.objects.filter(workspace=self.instance, assignee=leaving).count()
             if assigned:
+                # English has always said "1 people" here; the singular is the plural's words, for translators.
                 raise ValidationError(
-                    f"{display_name(leaving)} is still the assignee of {assigned} people here; "
-                    "remove them as assignee first."
+                    ngettext(
+                        "%(name)s is still the assignee of %(count)s people here; remove them as assignee first.",
+                        "%(name)s is still the assignee of %(count)s people here; remove them as assignee first.",
+                        assigned,
+                    )
+                    % {"name": display_name(leaving), "count": assigned}
                 )
 
 
 class MembershipInline(WorkspaceScoped, admin.TabularInline):
     model = Membership
     formset = MembershipFormSet
-    verbose_name, verbose_name_plural = "member", "members"
+    verbose_name, verbose_name_plural = gettext_lazy("member"), gettext_lazy("members")
     extra = 1
     autocomplete_fields = ("user",)
     # Who is in a workspace, and with which role, is for its admins.
@@ -522,11 +555,11 @@ class WorkspaceAdmin(WorkspaceScoped, admin.ModelAdmin):
             .annotate(member_count=Count("memberships", distinct=True), people_count=Count("contacts", distinct=True))
         )
 
-    @admin.display(description="members", ordering="member_count")
+    @admin.display(description=gettext_lazy("members"), ordering="member_count")
     def member_count(self, workspace):
         return workspace.member_count
 
-    @admin.display(description="people", ordering="people_count")
+    @admin.display(description=gettext_lazy("people"), ordering="people_count")
     def people_count(self, workspace):
         return workspace.people_count
 

@@ -8,6 +8,7 @@ View through PeopleTable and the List View through the people_tags filters.
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from contacts.models import display_name
 
@@ -15,9 +16,9 @@ from contacts.models import display_name
 def select_box(person) -> str:
     return format_html(
         '<input type="checkbox" class="select-row" data-select-row value="{}" name="ids" form="nojs-bulk" '
-        'aria-label="Select {}">',
+        'aria-label="{}">',
         person.pk,
-        person.name,
+        _("Select %(name)s") % {"name": person.name},
     )
 
 
@@ -48,14 +49,15 @@ def person_name(person, list_query: str) -> str:
     return format_html('<div class="name-cell">{}{}{}</div>', avatar(person), name, email)
 
 
-def when(moment, empty: str = "Never") -> str:
+def when(moment, empty: str | None = None) -> str:
+    """The day of `moment`, or `empty` ("Never" unless given) when there is none."""
     if moment is None:
-        return format_html('<span class="muted">{}</span>', empty)
+        return format_html('<span class="muted">{}</span>', _("Never") if empty is None else empty)
     return format_html('<time datetime="{}">{}</time>', moment.isoformat(), f"{moment:%b} {moment.day}, {moment.year}")
 
 
 def when_and_who(moment, user) -> str:
-    who = format_html(' <span class="by">by {}</span>', display_name(user)) if user else ""
+    who = format_html(' <span class="by">{}</span>', _("by %(name)s") % {"name": display_name(user)}) if user else ""
     return format_html("{}{}", when(moment, ""), who)
 
 

@@ -10,6 +10,7 @@ characters, are validators: the person gets a form error and nothing is stored.
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import ngettext
 
 from contacts.text import refuse_control_characters
 
@@ -19,7 +20,14 @@ class _CheckedUsername:
         super().__init__(*args, **kwargs)
         limit = self.username_field.max_length or 254
         self.fields["username"].validators += [
-            MaxLengthValidator(limit, message="A username has at most %(limit_value)d characters."),
+            MaxLengthValidator(
+                limit,
+                message=ngettext(
+                    "A username has at most %(limit_value)d character.",
+                    "A username has at most %(limit_value)d characters.",
+                    limit,
+                ),
+            ),
             refuse_control_characters,
         ]
 

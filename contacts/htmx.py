@@ -20,6 +20,7 @@ from django.db import DatabaseError, IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext_lazy
 from django_htmx.middleware import HtmxDetails
 
 
@@ -84,8 +85,10 @@ def fragment_or_redirect(
     return redirect(to)
 
 
-SOMEONE_ELSE = "Someone changed these people at the same moment, so nothing was changed. Please try again."
-BUSY = "The database was busy or unavailable, so nothing was changed. Please try again."
+SOMEONE_ELSE = gettext_lazy(
+    "Someone changed these people at the same moment, so nothing was changed. Please try again."
+)
+BUSY = gettext_lazy("The database was busy or unavailable, so nothing was changed. Please try again.")
 
 
 def database_refusal(error: DatabaseError) -> tuple[str, int]:
@@ -95,5 +98,5 @@ def database_refusal(error: DatabaseError) -> tuple[str, int]:
     any other DatabaseError is a busy or unavailable database (503).
     """
     if isinstance(error, IntegrityError):
-        return SOMEONE_ELSE, 409
-    return BUSY, 503
+        return str(SOMEONE_ELSE), 409
+    return str(BUSY), 503

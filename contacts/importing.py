@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contacts.models import (
     STAGE_LABELS,
@@ -255,10 +256,11 @@ def save_people(people: list[Contact], *, source: str) -> int:
     """Insert the checked people with their "created" (and "archived") timeline entries."""
     Contact.objects.bulk_create(people, batch_size=500)
     now = timezone.now()
-    summary = f"Imported from {source}"
+    # The timeline shows these entries: translated, unlike the problems above (a command prints those).
+    summary = gettext("Imported from %(source)s") % {"source": source}
     entries = [TimelineEntry(contact=p, kind=EntryKind.CREATED, at=now, summary=summary) for p in people]
     entries += [
-        TimelineEntry(contact=p, kind=EntryKind.ARCHIVED, at=now, summary="Archived on import")
+        TimelineEntry(contact=p, kind=EntryKind.ARCHIVED, at=now, summary=gettext("Archived on import"))
         for p in people
         if p.archived_at
     ]

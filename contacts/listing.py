@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
 from audiences.registry import get_audience
@@ -15,7 +17,7 @@ from contacts.tables import IdsFirstPaginator, PeopleTable
 from contacts.timeline import list_query
 
 PAGE_SIZE = 50
-VIEWS = {"table": "Table View", "list": "List and Details View"}
+VIEWS = {"table": gettext_lazy("Table View"), "list": gettext_lazy("List and Details View")}
 
 
 def _shown_view(request, membership: Membership, forced: str | None) -> str:
@@ -29,7 +31,7 @@ def build_listing(request, view: str | None = None) -> dict:
     workspace = membership.workspace
     audience = get_audience(request.GET.get("audience"))
     if audience is None:
-        raise NotFound("There is no such audience.")
+        raise NotFound(_("There is no such audience."))
     try:
         people_filter = PeopleFilter.from_params(request.GET)
     except BadSelection as error:

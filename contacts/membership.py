@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts.models import Membership
@@ -46,7 +47,7 @@ def _require_membership(request) -> Membership | None:
 def require_membership(request) -> Membership:
     """The user's membership in the workspace they are working in; without one, 403."""
     if not request.membership:
-        raise PermissionDenied("You are not a member of any workspace yet. Ask an admin to add you.")
+        raise PermissionDenied(_("You are not a member of any workspace yet. Ask an admin to add you."))
     return request.membership
 
 
@@ -57,7 +58,7 @@ def switch_workspace(request):
     require_membership(request)  # someone in no workspace has nothing to switch between
     workspace_id = as_number(request.POST.get("workspace", ""))
     if workspace_id is None or not request.user.memberships.filter(workspace_id=workspace_id).exists():
-        message = "You are not a member of that workspace, so you are still working where you were."
+        message = _("You are not a member of that workspace, so you are still working where you were.")
         return render(request, "contacts/error_page.html", {"error": message}, status=400)
     request.session[SESSION_KEY] = workspace_id
     return redirect("people")

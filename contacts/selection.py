@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audiences.registry import Audience, get_audience
 from contacts.bulk_actions import ACTIONS
@@ -38,19 +40,28 @@ class PeopleFilter:
         q = params.get("q", "").strip()
         # Refused, not cleaned: a select-all acts on whoever the search finds, so it must be the search typed.
         if found := control_character(q):
-            raise BadSelection(f"The search cannot contain control characters ({found}).")
+            raise BadSelection(
+                _("The search cannot contain control characters (%(character)s).") % {"character": found}
+            )
         if len(q) > MAX_SEARCH_LENGTH:
-            raise BadSelection(f"The search is too long (at most {MAX_SEARCH_LENGTH} characters).")
+            raise BadSelection(
+                ngettext(
+                    "The search is too long (at most %(limit)s character).",
+                    "The search is too long (at most %(limit)s characters).",
+                    MAX_SEARCH_LENGTH,
+                )
+                % {"limit": MAX_SEARCH_LENGTH}
+            )
         stage_param = params.get("stage", "")
         stage = None
         if stage_param:
             stage = stage_from_param(stage_param)
             if stage not in Stage.values:
-                raise BadSelection(f"Unknown stage filter {stage_param!r}.")
+                raise BadSelection(_("Unknown stage filter %(stage)s.") % {"stage": repr(stage_param)})
         blocked = params.get("blocked", "")
         if blocked:
             if blocked not in ACTIONS or not ACTIONS[blocked].narrowable:
-                raise BadSelection(f"Unknown action {blocked!r} in the filter.")
+                raise BadSelection(_("Unknown action %(action)s in the filter.") % {"action": repr(blocked)})
         return cls(q=q, stage=stage, blocked=blocked)
 
     def apply(self, people: QuerySet, workspace: Workspace) -> QuerySet:
@@ -66,7 +77,7 @@ class PeopleFilter:
 
     @property
     def blocked_label(self) -> str:
-        return f"who cannot be {ACTIONS[self.blocked].past}" if self.blocked else ""
+        return _("who cannot be %(past)s") % {"past": ACTIONS[self.blocked].past} if self.blocked else ""
 
     @property
     def active(self) -> bool:
@@ -92,7 +103,7 @@ def parse_ids(values: list[str]) -> tuple[int, ...]:
                 continue
             number = as_number(part)
             if number is None:
-                raise BadSelection(f"{part[:30]!r} is not a person's id.")
+                raise BadSelection(_("%(value)s is not a person's id.") % {"value": repr(part[:30])})
             ids.append(number)
     return tuple(dict.fromkeys(ids))
 
@@ -110,27 +121,31 @@ class Selection:
     def from_params(cls, params: QueryDict) -> Selection:
         audience = get_audience(params.get("audience"))
         if audience is None:
-            raise BadSelection("Unknown audience.")
+            raise BadSelection(_("Unknown audience."))
         people_filter = PeopleFilter.from_params(params)
         mode = params.get("selection", "ids")
         if mode not in ("all", "ids"):
-            raise BadSelection("Unknown kind of selection.")
+            raise BadSelection(_("Unknown kind of selection."))
         excluded = parse_ids(params.getlist("except"))
         if len(excluded) > settings.MAX_SELECTED_IDS:
             raise BadSelection(
-                f"Too many people unticked from “Select all” (at most {settings.MAX_SELECTED_IDS}); "
-                "clear the selection and tick the ones you want instead."
+                _(
+                    "Too many people unticked from “Select all” (at most %(limit)s); "
+                    "clear the selection and tick the ones you want instead."
+                )
+                % {"limit": settings.MAX_SELECTED_IDS}
             )
         if mode == "all":
             return cls(audience, people_filter, None, excluded)
         if excluded:
-            raise BadSelection("Leaving people out only goes with “Select all”.")
+            raise BadSelection(_("Leaving people out only goes with “Select all”."))
         ids = parse_ids(params.getlist("ids"))
         if not ids:
-            raise BadSelection("Select at least one person first.")
+            raise BadSelection(_("Select at least one person first."))
         if len(ids) > settings.MAX_SELECTED_IDS:
             raise BadSelection(
-                f"Too many people ticked one by one (at most {settings.MAX_SELECTED_IDS}); use “Select all” instead."
+                _("Too many people ticked one by one (at most %(limit)s); use “Select all” instead.")
+                % {"limit": settings.MAX_SELECTED_IDS}
             )
         return cls(audience, people_filter, ids)
 
@@ -167,8 +182,14 @@ class Selection:
         if found != len(self.ids):
             missing = len(self.ids) - found
             raise BadSelection(
-                f"{missing} of the selected people could not be found in your workspace. "
-                "Nothing was changed; reload the page and select again."
+                ngettext(
+                    "%(count)s of the selected people could not be found in your workspace. "
+                    "Nothing was changed; reload the page and select again.",
+                    "%(count)s of the selected people could not be found in your workspace. "
+                    "Nothing was changed; reload the page and select again.",
+                    missing,
+                )
+                % {"count": missing}
             )
 
     def as_params(self) -> list[tuple[str, str]]:

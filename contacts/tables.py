@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import F
 from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.translation import gettext_lazy
 
 from contacts import cells
 from contacts.models import STAGE_RANK, Contact
@@ -44,13 +45,15 @@ def _column(header, css_class=None, **kwargs):
 class PeopleTable(tables.Table):
     """The people of an audience; both views page and sort with it."""
 
-    select = _column("", "col-select", orderable=False)
+    select = _column("", "col-select", orderable=False)  # no header (gettext("") would be the catalog header)
     # Every sort ends with the primary key, so paging over equal values never repeats or skips anyone.
-    name = _column("Name", order_by=("name", "pk"))
-    company = _column("Company", "col-company", order_by=("company", "pk"))
-    stage = _column("Stage")
-    assignee = _column("Assignee", "col-assignee", order_by=("assignee__first_name", "assignee__last_name", "pk"))
-    last_touch_at = _column("Last touch", "col-touch")
+    name = _column(gettext_lazy("Name"), order_by=("name", "pk"))
+    company = _column(gettext_lazy("Company"), "col-company", order_by=("company", "pk"))
+    stage = _column(gettext_lazy("Stage"))
+    assignee = _column(
+        gettext_lazy("Assignee"), "col-assignee", order_by=("assignee__first_name", "assignee__last_name", "pk")
+    )
+    last_touch_at = _column(gettext_lazy("Last touch"), "col-touch")
 
     class Meta:
         model = Contact

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _WHITESPACE = re.compile(r"\s+")
@@ -61,7 +62,11 @@ def refuse_control_characters(value: str) -> None:
     """A form field validator: the same rule as the import and the search."""
     found = control_character(value)
     if found:
-        raise ValidationError(f"This cannot contain control characters ({found}).", code="control_character")
+        raise ValidationError(
+            _("This cannot contain control characters (%(character)s)."),
+            code="control_character",
+            params={"character": found},
+        )
 
 
 def for_terminal(text: str) -> str:

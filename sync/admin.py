@@ -6,6 +6,7 @@ delete dialog write them with normalized addresses.
 """
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy, ngettext
 
 from contacts.admin import WorkspaceScoped
 from sync.models import DeletedAddress, DiscoveredPerson, Suppression
@@ -41,7 +42,7 @@ class SuppressionAdmin(WrittenBySync, admin.ModelAdmin):
         return actions
 
     @admin.action(
-        description="Lift selected suppressions (sync may re-create these people)",
+        description=gettext_lazy("Lift selected suppressions (sync may re-create these people)"),
         permissions=["delete"],
     )
     def lift(self, request, queryset):
@@ -49,12 +50,20 @@ class SuppressionAdmin(WrittenBySync, admin.ModelAdmin):
         refused = queryset.exclude(pk__in=allowed.values("pk"))
         refused_in = sorted(set(refused.values_list("workspace__name", flat=True)))
         refused_count = refused.count()
-        lifted, _ = allowed.delete()
+        lifted = allowed.delete()[0]
+        # English says "suppression(s)" whatever the count; the singular is the same words, for translators.
         if lifted or not refused_count:
-            self.message_user(request, f"{lifted} suppression(s) lifted.", messages.SUCCESS)
+            done = ngettext("%(count)s suppression(s) lifted.", "%(count)s suppression(s) lifted.", lifted)
+            self.message_user(request, done % {"count": lifted}, messages.SUCCESS)
         if refused_count:
-            why = f"only admins and managers can lift a suppression ({', '.join(refused_in)})"
-            self.message_user(request, f"{refused_count} not lifted: {why}.", messages.ERROR)
+            refusal = ngettext(
+                "%(count)s not lifted: only admins and managers can lift a suppression (%(workspaces)s).",
+                "%(count)s not lifted: only admins and managers can lift a suppression (%(workspaces)s).",
+                refused_count,
+            )
+            self.message_user(
+                request, refusal % {"count": refused_count, "workspaces": ", ".join(refused_in)}, messages.ERROR
+            )
 
 
 @admin.register(DiscoveredPerson)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts.models import EntryKind
 from contacts.normalize import normalize_phone
@@ -113,9 +114,7 @@ def call_sighting(row: list[str], columns: dict[str, int], region: str, position
             duration = -1
         if duration < 0:
             raise Unusable(f"bad duration_seconds {_shown(cell('duration_seconds'))}")
-    summary = f"{'Incoming' if direction == 'in' else 'Outgoing'} call"
-    if duration is not None:
-        summary += f" · {_duration(duration)}"
+    summary = _call_summary(direction, duration)
     key = f"call:{number}@{at.astimezone(UTC).isoformat()}"
     return Sighting(
         Address(PHONE, number),
@@ -130,6 +129,16 @@ def call_sighting(row: list[str], columns: dict[str, int], region: str, position
     )
 
 
+def _call_summary(direction: str, duration: int | None) -> str:
+    """The call as its timeline entry says it: "Incoming call · 2 min 5 s"."""
+    if duration is None:
+        return _("Incoming call") if direction == "in" else _("Outgoing call")
+    summary = _("Incoming call · %(duration)s") if direction == "in" else _("Outgoing call · %(duration)s")
+    return summary % {"duration": _duration(duration)}
+
+
 def _duration(seconds: int) -> str:
     minutes, seconds = divmod(seconds, 60)
-    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+    if minutes:
+        return _("%(minutes)s min %(seconds)s s") % {"minutes": minutes, "seconds": seconds}
+    return _("%(seconds)s s") % {"seconds": seconds}

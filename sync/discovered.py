@@ -17,6 +17,8 @@ from enum import StrEnum
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from audiences.registry import ARCHIVED, MY_PEOPLE, RECENTLY_DELETED
 from contacts import services
@@ -53,7 +55,7 @@ class Owner:
 
     @property
     def place(self) -> str:
-        return (RECENTLY_DELETED if self.deleted else ARCHIVED if self.archived else MY_PEOPLE).name
+        return str((RECENTLY_DELETED if self.deleted else ARCHIVED if self.archived else MY_PEOPLE).name)
 
 
 class OfferKind(StrEnum):
@@ -77,15 +79,29 @@ def _offer(owners: list[Owner]) -> Offer:
     candidates = kept or owners
     if len(candidates) > 1:
         if kept:
-            return Offer(OfferKind.NONE, note=f"{len(kept)} people already have this address")
-        note = f"{len(owners)} people with this address are in Recently Deleted: restore the right one there first"
-        return Offer(OfferKind.NONE, note=note)
+            # Only ever said of two or more; ngettext all the same, for languages with several plurals.
+            note = ngettext(
+                "%(count)s person already has this address", "%(count)s people already have this address", len(kept)
+            )
+            return Offer(OfferKind.NONE, note=note % {"count": len(kept)})
+        note = ngettext(
+            "%(count)s person with this address is in Recently Deleted: restore the right one there first",
+            "%(count)s people with this address are in Recently Deleted: restore the right one there first",
+            len(owners),
+        )
+        return Offer(OfferKind.NONE, note=note % {"count": len(owners)})
     if not candidates:
         return Offer(OfferKind.ADD)
     person = candidates[0]
     if person.archived:
-        return Offer(OfferKind.RESTORE, person, f"{person.name} is in {person.place}")
-    return Offer(OfferKind.ADD, person, f"{person.name} in {person.place} has this address")
+        return Offer(
+            OfferKind.RESTORE, person, _("%(name)s is in %(place)s") % {"name": person.name, "place": person.place}
+        )
+    return Offer(
+        OfferKind.ADD,
+        person,
+        _("%(name)s in %(place)s has this address") % {"name": person.name, "place": person.place},
+    )
 
 
 def discovered_offers(workspace: Workspace, rows: list[DiscoveredPerson]) -> list[Offer]:
@@ -121,8 +137,10 @@ class Added:
     interactions: int
 
 
-GONE = "This person was already added or dismissed; nothing was changed."
-CHANGED = "Who has this address changed since the page was shown. Nothing was changed; see the list again."
+GONE = gettext_lazy("This person was already added or dismissed; nothing was changed.")
+CHANGED = gettext_lazy(
+    "Who has this address changed since the page was shown. Nothing was changed; see the list again."
+)
 
 
 @contextmanager
@@ -141,7 +159,7 @@ def _discovered_row(workspace: Workspace, discovered_id: int) -> DiscoveredPerso
         .first()
     )
     if row is None:
-        raise ContactError(GONE)
+        raise ContactError(str(GONE))
     return row
 
 
@@ -153,9 +171,12 @@ def add_discovered(*, actor, workspace: Workspace, discovered_id: int) -> Added:
         offer = _offer_for(workspace, row)
         if offer.kind is OfferKind.RESTORE:
             name = offer.person.name
-            raise ContactError(f"{offer.note}: restore {name} instead of adding someone new. Nothing was changed.")
+            raise ContactError(
+                _("%(note)s: restore %(name)s instead of adding someone new. Nothing was changed.")
+                % {"note": offer.note, "name": name}
+            )
         if offer.kind is OfferKind.NONE:
-            raise ContactError(f"{offer.note}. Nothing was changed.")
+            raise ContactError(_("%(note)s. Nothing was changed.") % {"note": offer.note})
         interactions = list(row.interactions.all())
         if offer.person is not None:
             person, created = Contact.objects.get(pk=offer.person.pk), False
@@ -172,7 +193,7 @@ def add_discovered(*, actor, workspace: Workspace, discovered_id: int) -> Added:
             )
             person.save()
             TimelineEntry.objects.create(
-                contact=person, kind=EntryKind.CREATED_BY_SYNC, actor=actor, summary="Added from Discovered People"
+                contact=person, kind=EntryKind.CREATED_BY_SYNC, actor=actor, summary=_("Added from Discovered People")
             )
         _move_to_timeline(interactions, person.pk)
         row.delete()
@@ -199,7 +220,7 @@ def restore_discovered(*, actor, workspace: Workspace, discovered_id: int, perso
     with _locked_discovered(actor, workspace, discovered_id) as row:
         offer = _offer_for(workspace, row)
         if offer.kind is not OfferKind.RESTORE or offer.person.pk != person_id:
-            raise ContactError(CHANGED)
+            raise ContactError(str(CHANGED))
         came_from = offer.person.place
         selected = Contact.objects.filter(pk=person_id)
         steps = [services.restore_from_archive]
@@ -207,7 +228,7 @@ def restore_discovered(*, actor, workspace: Workspace, discovered_id: int, perso
             steps.insert(0, services.restore_from_deleted)
         for step in steps:
             if step(actor=actor, workspace=workspace, selected=selected).done != 1:
-                raise ContactError(CHANGED)  # changed by someone else meanwhile: rolls back the whole restore
+                raise ContactError(str(CHANGED))  # changed by someone else meanwhile: rolls back the whole restore
         interactions = list(row.interactions.all())
         _move_to_timeline(interactions, person_id)
         row.delete()

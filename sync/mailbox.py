@@ -21,6 +21,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts.models import EntryKind
 from contacts.normalize import normalize_email
@@ -154,7 +155,7 @@ def message_sightings(data: bytes, position: str, own: OwnAddresses) -> list[Sig
             names[email] = names.get(email) or name
     if not roles:
         raise Unusable("no one outside the team (only the workspace's own addresses)")
-    summary = subject or "(no subject)"
+    summary = subject or _("(no subject)")
     return [
         Sighting(Address(EMAIL, email), names[email], is_direct, EntryKind.EMAIL, at, direction, summary, key, position)
         for email, is_direct in roles.items()

@@ -13,13 +13,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
 from contacts.models import EntryKind, Workspace
 
 
 class SuppressionKind(models.TextChoices):
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone"
+    EMAIL = "email", gettext_lazy("Email")
+    PHONE = "phone", gettext_lazy("Phone")
 
 
 class Suppression(models.Model):
@@ -54,7 +55,7 @@ class DiscoveredPerson(models.Model):
     kind = models.CharField(max_length=5, choices=SuppressionKind.choices)
     # Normalized like Suppression.value: email lower-case, phone E.164.
     value = models.CharField(max_length=254)
-    name = models.CharField("name guess", max_length=200, blank=True)
+    name = models.CharField(gettext_lazy("name guess"), max_length=200, blank=True)
     first_seen_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     interaction_count = models.PositiveIntegerField(default=0)
@@ -67,7 +68,7 @@ class DiscoveredPerson(models.Model):
 
     class Meta:
         db_table = "contacts_discoveredperson"
-        verbose_name_plural = "discovered people"
+        verbose_name_plural = gettext_lazy("discovered people")
         ordering = ["-last_seen_at", "pk"]
         indexes = [models.Index(fields=["workspace", "dismissed_at", "-last_seen_at"], name="discovered_listing")]
         constraints = [
@@ -109,7 +110,9 @@ class DiscoveredInteraction(models.Model):
     discovered = models.ForeignKey(DiscoveredPerson, on_delete=models.DB_CASCADE, related_name="interactions")
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
     at = models.DateTimeField()
-    direction = models.CharField(max_length=3, blank=True, choices=[("in", "Incoming"), ("out", "Outgoing")])
+    direction = models.CharField(
+        max_length=3, blank=True, choices=[("in", gettext_lazy("Incoming")), ("out", gettext_lazy("Outgoing"))]
+    )
     summary = models.CharField(max_length=500, blank=True)
     source_key = models.CharField(max_length=300)
 
@@ -140,7 +143,7 @@ class DeletedAddress(models.Model):
 
     class Meta:
         db_table = "contacts_deletedaddress"
-        verbose_name_plural = "deleted addresses"
+        verbose_name_plural = gettext_lazy("deleted addresses")
         constraints = [
             models.UniqueConstraint(fields=["workspace", "kind", "digest"], name="one_trace_per_deleted_address")
         ]

@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts.exceptions import ContactError
@@ -42,10 +44,13 @@ def discovered_add(request, pk: int):
     def add(workspace) -> str:
         added = add_discovered(actor=request.user, workspace=workspace, discovered_id=pk)
         if added.created:
-            return f"{added.person.name} added to My People"
-        return (
-            f"{added.person.name} already has this address: {_interactions(added.interactions)} added to their timeline"
+            return _("%(name)s added to My People") % {"name": added.person.name}
+        joined = ngettext(
+            "%(name)s already has this address: %(count)s interaction added to their timeline",
+            "%(name)s already has this address: %(count)s interactions added to their timeline",
+            added.interactions,
         )
+        return joined % {"name": added.person.name, "count": added.interactions}
 
     return _discovered_outcome(request, add)
 
@@ -60,10 +65,12 @@ def discovered_restore(request, pk: int):
             discovered_id=pk,
             person_id=as_number(request.POST.get("person", "")),
         )
-        moved = _interactions(restored.interactions)
-        return (
-            f"{restored.person.name} is back in My People (from {restored.came_from}): {moved} added to their timeline"
+        back = ngettext(
+            "%(name)s is back in My People (from %(place)s): %(count)s interaction added to their timeline",
+            "%(name)s is back in My People (from %(place)s): %(count)s interactions added to their timeline",
+            restored.interactions,
         )
+        return back % {"name": restored.person.name, "place": restored.came_from, "count": restored.interactions}
 
     return _discovered_outcome(request, restore)
 
@@ -73,13 +80,9 @@ def discovered_restore(request, pk: int):
 def discovered_dismiss(request, pk: int):
     def dismiss(workspace) -> str:
         name = dismiss_discovered(actor=request.user, workspace=workspace, discovered_id=pk)
-        return f"{name} dismissed; sync will not list them again"
+        return _("%(name)s dismissed; sync will not list them again") % {"name": name}
 
     return _discovered_outcome(request, dismiss)
-
-
-def _interactions(n: int) -> str:
-    return f"{n} interaction{'' if n == 1 else 's'}"
 
 
 def _discovered_context(request, page_number) -> dict:
@@ -134,8 +137,10 @@ def suppressions(request):
 def lift_suppression(request, pk: int):
     membership = require_membership(request)
     if not membership.can_delete:
-        raise PermissionDenied("Only admins and managers can lift a suppression.")
+        raise PermissionDenied(_("Only admins and managers can lift a suppression."))
     suppression = get_object_or_404(Suppression, pk=pk, workspace=membership.workspace)
     suppression.delete()
-    messages.success(request, f"Lifted: sync may create people from {suppression.value} again.")
+    messages.success(
+        request, _("Lifted: sync may create people from %(address)s again.") % {"address": suppression.value}
+    )
     return redirect("suppressions")

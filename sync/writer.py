@@ -39,6 +39,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contacts.models import INTERACTION_KINDS, Contact, EntryKind, TimelineEntry, Workspace
 from sync.models import DeletedAddress, DiscoveredInteraction, DiscoveredPerson, Suppression
@@ -273,11 +274,7 @@ class _Batch:
                     kind=EntryKind.RECREATED_BY_SYNC if recreated else EntryKind.CREATED_BY_SYNC,
                     at=self.now,
                     actor=self.actor,
-                    summary=(
-                        f"Re-created by sync: {address} belonged to a deleted person"
-                        if recreated
-                        else f"Created by sync from {'email' if address.kind == EMAIL else 'calls'} with {address}"
-                    ),
+                    summary=_lifecycle_summary(address, recreated),
                 )
             )
         for s in self.sightings:
@@ -404,6 +401,17 @@ class _Batch:
                 named.append(row)
         if named:
             DiscoveredPerson.objects.bulk_update(set(named), ["name"])
+
+
+def _lifecycle_summary(address: Address, recreated: bool) -> str:
+    """The timeline entry of a person sync created (the timeline shows it)."""
+    if recreated:
+        summary = gettext("Re-created by sync: %(address)s belonged to a deleted person")
+    elif address.kind == EMAIL:
+        summary = gettext("Created by sync from email with %(address)s")
+    else:
+        summary = gettext("Created by sync from calls with %(address)s")
+    return summary % {"address": address}
 
 
 def _first_line(error: Exception) -> str:

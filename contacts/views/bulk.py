@@ -13,6 +13,8 @@ from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -33,7 +35,7 @@ def bulk_start(request):
     """Without JavaScript, the table's form lands here with the chosen action."""
     action = request.GET.get("action", "")
     if action not in ACTIONS:
-        raise NotFound("Unknown action.")
+        raise NotFound(_("Unknown action."))
     params = request.GET.copy()
     params.pop("action")
     return redirect(f"{reverse('bulk', args=[action])}?{params.urlencode()}")
@@ -79,7 +81,7 @@ def _dialog(request, action: str, params, confirming: bool) -> Dialog:
     """Parse the request (which action, which people) and hand it to the action's dialog."""
     bulk_action = ACTIONS.get(action)
     if bulk_action is None:
-        raise UnknownAction("Unknown action.")
+        raise UnknownAction(_("Unknown action."))
     membership = require_membership(request)
     selection = Selection.from_params(params)
     return Dialog.open(bulk_action, selection, membership, request.user, params, confirming=confirming)
@@ -123,7 +125,14 @@ def undo(request, operation_id: int):
     except ContactError as error:
         fragment = partial(render, request, "contacts/outcome.html", {"text": error.message})
         return fragment_or_redirect(request, fragment, message=error.message, to="people", error=True)
-    text = f"Undone: {services.people(outcome.done)} put back"
+    text = ngettext("Undone: %(count)s person put back", "Undone: %(count)s people put back", outcome.done) % {
+        "count": outcome.done
+    }
     if outcome.skipped:
-        text += f" · {outcome.skipped} changed since and left as they are"
+        left = ngettext(
+            "%(count)s changed since and left as they are",
+            "%(count)s changed since and left as they are",
+            outcome.skipped,
+        )
+        text += " · " + left % {"count": outcome.skipped}
     return _outcome(request, text, None, "my-people")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap
 
@@ -37,7 +38,7 @@ def change_person(request, pk: int, field: str):
     person.refresh_from_db()
     if not outcome.done:
         blocked = reasons(person, OPEN_STAGE_BLOCKERS)
-        message = blocked[0].message if blocked else "Nothing to change."
+        message = blocked[0].message if blocked else _("Nothing to change.")
         return _details(request, person, error=message, status=409 if blocked else 200)
     text = _said(field, person)
 
@@ -53,11 +54,11 @@ def change_person(request, pk: int, field: str):
 def _said(field: str, person: Contact) -> str:
     if field == "stage":
         if not person.stage:
-            return f"Stage removed from {person.name}"
-        return f"{person.name} moved to {person.stage_label}"
+            return _("Stage removed from %(name)s") % {"name": person.name}
+        return _("%(name)s moved to %(stage)s") % {"name": person.name, "stage": person.stage_label}
     if person.assignee_id is None:
-        return f"Assignee removed from {person.name}"
-    return f"{person.name} assigned to {display_name(person.assignee)}"
+        return _("Assignee removed from %(name)s") % {"name": person.name}
+    return _("%(name)s assigned to %(assignee)s") % {"name": person.name, "assignee": display_name(person.assignee)}
 
 
 def _apply(field: str, request, workspace, one):
@@ -66,16 +67,16 @@ def _apply(field: str, request, workspace, one):
     if field == "stage":
         stage = stage_from_param(value)
         if stage not in Stage.values:
-            raise ContactError("Pick a stage from the list.")
+            raise ContactError(_("Pick a stage from the list."))
         return services.change_stage(actor=actor, workspace=workspace, selected=one, stage=stage)
     if not value:
         return services.remove_assignee(actor=actor, workspace=workspace, selected=one)
     user_id = as_number(value)
     if user_id is None:
-        raise ContactError("Pick a member from the list.")
+        raise ContactError(_("Pick a member from the list."))
     member = Membership.objects.filter(workspace=workspace, user_id=user_id).select_related("user").first()
     if member is None:
-        raise ContactError("The assignee must be a member of this workspace.")
+        raise ContactError(_("The assignee must be a member of this workspace."))
     return services.assign(actor=actor, workspace=workspace, selected=one, assignee=member.user)
 
 
