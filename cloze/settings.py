@@ -179,6 +179,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Where translations of the app's words go: locale/<language>/LC_MESSAGES/django.po (none yet).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -1,7 +1,9 @@
 /* My People: the namespace the other scripts share (window.MyPeople), small DOM helpers,
    and one listener each for clicks and keys that hands events to the modules.
    Scripts, in the order base.html loads them (deferred): core, menu, dialog, selection,
-   list, disclosure, details. The server does every check again. */
+   list, disclosure, details. The server does every check again.
+   The words these scripts show are in the page, rendered by the server in its language
+   (data- attributes beside where they are shown); the scripts only fill in {placeholders}. */
 (function () {
   "use strict";
 
@@ -20,6 +22,11 @@
       if (!r) return null;
       return { audience: r.dataset.audience, q: r.dataset.q || "", stage: r.dataset.stage || "",
                blocked: r.dataset.blocked || "", total: parseInt(r.dataset.total || "0", 10) };
+    },
+
+    /* Words from the page with their {name} placeholders filled in from values. */
+    fill: function (words, values) {
+      return words.replace(/\{(\w+)\}/g, function (whole, name) { return name in values ? String(values[name]) : whole; });
     },
 
     onClick: function (selector, handler) { clickHandlers.push([selector, handler]); },

@@ -33,14 +33,13 @@
     returnFocus();
   }
 
-  function showStatus(text) {
+  /* The live region says that a request failed (the words are the page's, #status-failed). */
+  function showFailedStatus() {
     var status = document.getElementById("status");
-    if (!status) return;
+    var failed = document.getElementById("status-failed");
+    if (!status || !failed) return;
     status.innerHTML = "";
-    var p = document.createElement("p");
-    p.className = "status-text error";
-    p.textContent = text;
-    status.appendChild(p);
+    status.appendChild(failed.content.cloneNode(true));
   }
 
   app.onClick("[data-dialog-cancel]", closeDialog);
@@ -75,21 +74,22 @@
     return !!text && !!new DOMParser().parseFromString(text, "text/html").querySelector("[data-dialog]");
   }
 
-  function failureReason(status) {
-    if (status === 413 || status === 414 || status === 431) return "The selection was too large to send to the server. Tick fewer people, or use \u201cSelect all\u201d.";
-    if (status >= 500) return "Something went wrong on the server.";
-    if (status >= 400) return "The server refused the request (error " + status + "). Reload the page and try again.";
-    return "The server could not be reached. Check your connection and try again.";
+  /* `words`: the failure template's data- attributes, rendered by the server. */
+  function failureReason(words, status) {
+    if (status === 413 || status === 414 || status === 431) return words.tooLarge;
+    if (status >= 500) return words.serverError;
+    if (status >= 400) return app.fill(words.refused, { status: status });
+    return words.unreachable;
   }
 
   /* Showing a dialog or a refused request changed nothing; a confirm that failed on the
      way back may have been carried out (whole: each change is one transaction). */
-  function failureOutcome(status, detail) {
+  function failureOutcome(words, status, detail) {
     var config = detail.requestConfig || {};
     var path = (detail.pathInfo && detail.pathInfo.requestPath) || config.path || "";
     var onlyLooked = config.verb === "get" || /\/dialog\/$/.test(path.split("?")[0]);
-    if (onlyLooked || (status >= 400 && status < 500)) return "Nothing was changed.";
-    return "Nothing was half-done: reload the page to see whether the change was made.";
+    if (onlyLooked || (status >= 400 && status < 500)) return words.nothingChanged;
+    return words.maybeChanged;
   }
 
   function showFailureDialog(status, detail) {
@@ -99,8 +99,8 @@
     if (old && old.open) old.close();
     slot().innerHTML = "";
     slot().appendChild(template.content.cloneNode(true));
-    $("[data-failure-reason]", slot()).textContent = failureReason(status);
-    $("[data-failure-outcome]", slot()).textContent = failureOutcome(status, detail);
+    $("[data-failure-reason]", slot()).textContent = failureReason(template.dataset, status);
+    $("[data-failure-outcome]", slot()).textContent = failureOutcome(template.dataset, status, detail);
     openDialog();
   }
 
@@ -116,7 +116,7 @@
     if (status >= 400 && isOwnDialog(xhr)) return;  // the server's own message is shown
     if (forDialogSlot(detail)) { showFailureDialog(status, detail); return; }
     if (status >= 400 && status < 500) return;
-    showStatus("Something went wrong and nothing was changed. Please try again.");
+    showFailedStatus();
   }
   document.body.addEventListener("htmx:responseError", onFailure);
   document.body.addEventListener("htmx:sendError", onFailure);

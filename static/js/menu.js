@@ -26,13 +26,14 @@
     if (returnFocus) button.focus();
   }
 
-  /* n people selected: the button says so, and goes (with its menu) when there are none. */
+  /* n people selected: the button says so, and goes (with its menu) when there are none. Its
+     label comes in both forms (data-label-one, data-label-other) as the server words it. */
   function showCount(n) {
     var bulk = $("[data-bulk]");
     if (!bulk) return;
     bulk.hidden = n === 0;
     var button = $("[data-bulk-button]", bulk);
-    button.setAttribute("aria-label", "Bulk actions, " + n + " selected");
+    button.setAttribute("aria-label", app.fill(n === 1 ? button.dataset.labelOne : button.dataset.labelOther, { n: n }));
     $("[data-bulk-count]", bulk).textContent = String(n);
     if (n === 0) closeMenu(false);
   }

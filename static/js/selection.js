@@ -75,6 +75,7 @@
     fillSelectionForm();
   }
 
+  /* The banner's words are the server's, counted for this page (data-all, data-all-except, data-page). */
   function renderBanner(onPage, checked) {
     var banner = $("[data-select-banner]");
     if (!banner) return;
@@ -86,12 +87,12 @@
     if (state.mode === "all") {
       banner.hidden = false;
       var left = state.excluded.length;
-      text.textContent = "All " + ctx.total + " people are selected" + (left ? " except " + left : "") + ".";
+      text.textContent = left ? app.fill(text.dataset.allExcept, { left: left }) : text.dataset.all;
       selectAll.hidden = true;
       clear.hidden = false;
     } else if (pageFull && ctx.total > onPage) {
       banner.hidden = false;
-      text.textContent = "All " + onPage + " on this page are selected.";
+      text.textContent = text.dataset.page;
       selectAll.hidden = false;
       clear.hidden = false;
     } else {
