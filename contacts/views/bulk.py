@@ -18,7 +18,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from contacts import services
 from contacts.bulk_actions import ACTIONS, Dialog
 from contacts.bulk_actions.undo import can_undo
 from contacts.bulk_actions.undo import undo as undo_operation
