@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts.exceptions import ContactError
+from contacts.htmx import fragment_or_redirect
 from contacts.membership import require_membership
 from contacts.text import as_number
 from sync.discovered import (
@@ -107,12 +108,14 @@ def _discovered_outcome(request, act):
     except ContactError as refusal:
         text, error = refusal.message, True
     page_number = request.POST.get("page")
-    if not request.htmx:
-        (messages.error if error else messages.success)(request, text)
-        url = reverse("discovered")
-        return redirect(f"{url}?{urlencode({'page': page_number})}" if page_number else url)
-    context = _discovered_context(request, page_number) | {"status_text": text, "status_error": error}
-    return render(request, f"{DISCOVERED_TEMPLATE}#discovered-update", context)
+
+    def fragment():
+        context = _discovered_context(request, page_number) | {"status_text": text, "status_error": error}
+        return render(request, f"{DISCOVERED_TEMPLATE}#discovered-update", context)
+
+    url = reverse("discovered")
+    back = f"{url}?{urlencode({'page': page_number})}" if page_number else url
+    return fragment_or_redirect(request, fragment, message=text, to=back, error=error)
 
 
 # --- "Don't re-create from sync": see the list, and lift an entry --------------------------------
