@@ -45,8 +45,13 @@ def person_name(person, list_query: str) -> str:
             url,
             person.name,
         )
-    email = format_html('<span class="sub">{}</span>', person.email) if person.email else ""
-    return format_html('<div class="name-cell">{}{}{}</div>', avatar(person), name, email)
+    # Email on a desk, company on a phone card (where the company column is hidden): one line under the
+    # name either way, so the row keeps its height. CSS shows one of the two; the other is display:none.
+    email = format_html('<span class="sub sub-email">{}</span>', person.email) if person.email else ""
+    company = format_html('<span class="sub sub-company">{}</span>', person.company) if person.company else ""
+    return format_html(
+        '<div class="name-cell">{}<span class="name-text">{}{}{}</span></div>', avatar(person), name, email, company
+    )
 
 
 def when(moment, empty: str | None = None) -> str:

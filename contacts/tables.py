@@ -47,9 +47,9 @@ class PeopleTable(tables.Table):
 
     select = _column("", "col-select", orderable=False)  # no header (gettext("") would be the catalog header)
     # Every sort ends with the primary key, so paging over equal values never repeats or skips anyone.
-    name = _column(gettext_lazy("Name"), order_by=("name", "pk"))
+    name = _column(gettext_lazy("Name"), "col-name", order_by=("name", "pk"))
     company = _column(gettext_lazy("Company"), "col-company", order_by=("company", "pk"))
-    stage = _column(gettext_lazy("Stage"))
+    stage = _column(gettext_lazy("Stage"), "col-stage")
     assignee = _column(
         gettext_lazy("Assignee"), "col-assignee", order_by=("assignee__first_name", "assignee__last_name", "pk")
     )
@@ -92,9 +92,9 @@ class PeopleTable(tables.Table):
             person = row.record
             tds = [
                 ("col-select", cells.select_box(person)),
-                ("", cells.person_name(person, self.list_query)),
+                ("col-name", cells.person_name(person, self.list_query)),
                 ("col-company", conditional_escape(person.company)),
-                ("", cells.stage_chip(person)),
+                ("col-stage", cells.stage_chip(person)),
                 ("col-assignee", cells.member_name(person.assignee)),
                 ("col-touch", cells.when(person.last_touch_at)),
             ]
