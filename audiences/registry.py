@@ -12,19 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from contacts.bulk_actions import AudienceKind, actions_for
 from contacts.models import Contact, Stage, Workspace
+from contacts.querysets import ARCHIVED_PEOPLE, recently_deleted_people
+from contacts.querysets import MY_PEOPLE as MY_PEOPLE_Q
 from contacts.rules import stage_to_param
 
 
 @dataclass(frozen=True)
 class Audience:
     slug: str
-    people: Callable[[Workspace, object], QuerySet]
+    # Who is in it, as a condition on the workspace's people (so all the counts are one query).
+    where: Callable[[Workspace, object], Q]
     kind: AudienceKind
     name: str | Promise = ""
     stage: str | None = None
@@ -43,7 +46,7 @@ class Audience:
         return str(self.empty_text)
 
     def people_for(self, workspace: Workspace, user) -> QuerySet:
-        return self.people(workspace, user)
+        return Contact.objects.in_workspace(workspace).filter(self.where(workspace, user))
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -51,22 +54,14 @@ class Audience:
         return actions_for(self.kind)
 
 
-def _my_people(workspace, user):
-    return Contact.objects.in_workspace(workspace).in_my_people()
-
-
-def _recently_deleted(workspace, user):
-    return Contact.objects.in_workspace(workspace).recently_deleted(workspace.retention)
-
-
 def _stage(stage):
-    return lambda workspace, user: _my_people(workspace, user).filter(stage=stage)
+    return lambda workspace, user: MY_PEOPLE_Q & Q(stage=stage)
 
 
 MY_PEOPLE = Audience(
     slug="my-people",
     name=gettext_lazy("My People"),
-    people=_my_people,
+    where=lambda w, u: MY_PEOPLE_Q,
     kind=AudienceKind.MY_PEOPLE,
     other=False,
     empty_text=gettext_lazy("No one here yet. Import people or add them in the admin."),
@@ -74,7 +69,7 @@ MY_PEOPLE = Audience(
 ARCHIVED = Audience(
     slug="archived",
     name=gettext_lazy("Archived People"),
-    people=lambda w, u: Contact.objects.in_workspace(w).archived(),
+    where=lambda w, u: ARCHIVED_PEOPLE,
     kind=AudienceKind.ARCHIVED,
     empty_text=gettext_lazy("No one is archived. Archived people keep their history and leave My People."),
     since=("archived", gettext_lazy("Archived")),
@@ -82,7 +77,7 @@ ARCHIVED = Audience(
 RECENTLY_DELETED = Audience(
     slug="deleted",
     name=gettext_lazy("Recently Deleted"),
-    people=_recently_deleted,
+    where=lambda w, u: recently_deleted_people(w.retention),
     kind=AudienceKind.RECENTLY_DELETED,
     empty_text=gettext_lazy("Nothing was deleted recently."),
     since=("deleted", gettext_lazy("Deleted")),
@@ -91,7 +86,7 @@ STAGE_AUDIENCES = tuple(
     Audience(
         slug=f"stage-{stage_to_param(stage.value)}",
         stage=stage.value,
-        people=_stage(stage.value),
+        where=_stage(stage.value),
         kind=AudienceKind.MY_PEOPLE,
         empty_text=gettext_lazy("No one in this stage."),
     )
@@ -100,14 +95,14 @@ STAGE_AUDIENCES = tuple(
 ASSIGNED_TO_ME = Audience(
     slug="assigned-to-me",
     name=gettext_lazy("Assigned to me"),
-    people=lambda w, u: _my_people(w, u).filter(assignee=u),
+    where=lambda w, u: MY_PEOPLE_Q & Q(assignee=u),
     kind=AudienceKind.MY_PEOPLE,
     empty_text=gettext_lazy("No one is assigned to you."),
 )
 UNASSIGNED = Audience(
     slug="unassigned",
     name=gettext_lazy("Unassigned"),
-    people=lambda w, u: _my_people(w, u).filter(assignee__isnull=True),
+    where=lambda w, u: MY_PEOPLE_Q & Q(assignee__isnull=True),
     kind=AudienceKind.MY_PEOPLE,
     empty_text=gettext_lazy("Everyone has an assignee."),
 )
@@ -118,3 +113,12 @@ DEFAULT = MY_PEOPLE
 
 def get_audience(slug: str | None) -> Audience | None:
     return AUDIENCES.get(slug or DEFAULT.slug)
+
+
+def audience_counts(workspace: Workspace, user) -> dict[str, int]:
+    """How many people are in each audience, by slug: one query (a filtered count per audience
+    over the workspace's people), however many audiences there are."""
+    counts = Contact.objects.in_workspace(workspace).aggregate(
+        **{f"n{i}": Count("pk", filter=a.where(workspace, user)) for i, a in enumerate(AUDIENCES.values())}
+    )
+    return {a.slug: counts[f"n{i}"] for i, a in enumerate(AUDIENCES.values())}

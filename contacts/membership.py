@@ -1,9 +1,14 @@
 """Which workspace the user is working in: `request.membership`, set by a middleware.
 
-A user may belong to several workspaces. The one they chose is remembered in the session
-(SESSION_KEY) and checked against their memberships on every request, so a membership removed
-since falls back, like a user who never chose, to the first one they joined. Anonymous users
-and users without a membership get a falsy `request.membership`; views that need one call
+A user may belong to several workspaces. The one they switch to is remembered twice: in the
+session (SESSION_KEY), so two browsers can work in two workspaces at once, and on the membership
+(`last_chosen_at`), so logging out and in again lands where they last chose. The session's choice
+wins; without one (a new login) the most recently chosen membership is used, and a user who never
+chose works in the first workspace they joined. A membership removed since simply is not found.
+
+One query reads all of the user's memberships, current first: `request.membership` is the first,
+`request.memberships` all of them (the header's workspace switcher). Anonymous users and users
+without a membership get a falsy `request.membership`; views that need one call
 `require_membership(request)`, which refuses them in one sentence.
 """
 
@@ -11,8 +16,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,24 +30,26 @@ SESSION_KEY = "workspace_id"
 
 
 class CurrentMembershipMiddleware:
-    """Sets request.membership, looked up (one query) only when something reads it."""
+    """Sets request.membership and request.memberships, looked up (one query) only when read."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.membership = SimpleLazyObject(lambda: _require_membership(request))
+        memberships = SimpleLazyObject(lambda: _memberships(request))
+        request.memberships = memberships
+        request.membership = SimpleLazyObject(lambda: memberships[0] if memberships else None)
         return self.get_response(request)
 
 
-def _require_membership(request) -> Membership | None:
+def _memberships(request) -> list[Membership]:
+    """The user's memberships, the one they work in first (see the module docstring for which)."""
     if not request.user.is_authenticated:
-        return None
-    order = ["pk"]  # the first workspace they joined
+        return []
+    order = [F("last_chosen_at").desc(nulls_last=True), "pk"]
     if (chosen := request.session.get(SESSION_KEY)) is not None:
-        # The chosen one, if they are still a member there: one query either way.
         order.insert(0, Case(When(workspace_id=chosen, then=Value(0)), default=Value(1), output_field=IntegerField()))
-    return Membership.objects.select_related("workspace", "user").filter(user=request.user).order_by(*order).first()
+    return list(Membership.objects.select_related("workspace", "user").filter(user=request.user).order_by(*order))
 
 
 def require_membership(request) -> Membership:
@@ -51,13 +59,20 @@ def require_membership(request) -> Membership:
     return request.membership
 
 
+def workspace_choices(request) -> list[Membership]:
+    """All the user's memberships by workspace name: what the header's workspace switcher lists."""
+    return sorted(request.memberships, key=lambda m: (m.workspace.name.casefold(), m.pk))
+
+
 @login_required
 @require_POST
 def switch_workspace(request):
-    """Work in another of the user's workspaces (form field `workspace`: its id) from now on."""
+    """Work in another of the user's workspaces (form field `workspace`: its id) from now on,
+    in this session and after the next login."""
     require_membership(request)  # someone in no workspace has nothing to switch between
     workspace_id = as_number(request.POST.get("workspace", ""))
-    if workspace_id is None or not request.user.memberships.filter(workspace_id=workspace_id).exists():
+    chosen = request.user.memberships.filter(workspace_id=workspace_id) if workspace_id is not None else None
+    if chosen is None or not chosen.update(last_chosen_at=timezone.now()):
         message = _("You are not a member of that workspace, so you are still working where you were.")
         return render(request, "contacts/error_page.html", {"error": message}, status=400)
     request.session[SESSION_KEY] = workspace_id

@@ -134,6 +134,9 @@ class Membership(models.Model):
         choices=[("table", gettext_lazy("Table View")), ("list", gettext_lazy("List and Details View"))],
         default="table",
     )
+    # When the user last switched to this workspace: the newest is where they land after logging
+    # in again (contacts.membership). Kept here, not on the user, so it goes with the membership.
+    last_chosen_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_user")]

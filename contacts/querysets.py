@@ -1,6 +1,6 @@
 """Which people are where: My People, Archived People, Recently Deleted, written once.
 
-The conditions (`MY_PEOPLE`, `ARCHIVED_PEOPLE`, `DELETED_PEOPLE`) are the only copies: the
+The conditions (`MY_PEOPLE`, `ARCHIVED_PEOPLE`, `DELETED_PEOPLE`, `recently_deleted_people`) are the only copies: the
 queryset methods, the rules (contacts.rules) and the partial indexes (contacts.models) use them.
 
 Two meanings of "deleted" stay apart by name: `deleted()` is everyone deleted, whether or not
@@ -19,6 +19,11 @@ from django.utils import timezone
 MY_PEOPLE = Q(archived_at__isnull=True, deleted_at__isnull=True)
 ARCHIVED_PEOPLE = Q(archived_at__isnull=False, deleted_at__isnull=True)
 DELETED_PEOPLE = Q(deleted_at__isnull=False)
+
+
+def recently_deleted_people(retention: timedelta, *, now=None) -> Q:
+    """Recently Deleted: deleted within the retention."""
+    return Q(deleted_at__gte=(now or timezone.now()) - retention)
 
 
 class ContactQuerySet(models.QuerySet):
@@ -40,7 +45,7 @@ class ContactQuerySet(models.QuerySet):
 
     def recently_deleted(self, retention: timedelta, *, now=None):
         """Recently Deleted: deleted within the retention."""
-        return self.filter(deleted_at__gte=(now or timezone.now()) - retention)
+        return self.filter(recently_deleted_people(retention, now=now))
 
     def retention_over(self, retention: timedelta, *, now=None):
         """Deleted longer ago than the retention: purged for good by purge_expired."""

@@ -168,3 +168,23 @@ def tab_to(page: Page, locator: Locator, limit: int = 80, key: str = "Tab") -> N
             return
         page.keyboard.press(key)
     raise AssertionError(f"{locator} never got the focus after {limit} presses of {key}")
+
+
+# ---- the header: user menu, workspace switcher ---------------------------------------------------
+
+
+def user_menu_button(page: Page, display_name: str) -> Locator:
+    return page.get_by_role("banner").get_by_role("button", name=display_name, exact=True)
+
+
+def open_user_menu(page: Page, display_name: str = "Ada Admin") -> Locator:
+    """The header's user menu (settings and Log out), opened by its button."""
+    user_menu_button(page, display_name).click()
+    menu = page.get_by_role("menu", name="Account")
+    expect(menu).to_be_visible()
+    return menu
+
+
+def go_to_suppressions(page: Page, display_name: str = "Ada Admin") -> None:
+    open_user_menu(page, display_name).get_by_role("menuitem", name="Sync suppressions").click()
+    expect(page.get_by_role("heading", name="Don't re-create from sync", level=1)).to_be_visible()

@@ -14,6 +14,7 @@ from tests.browser.flows import (  # noqa: F401  (console_errors is an autouse f
     choose,
     confirm,
     console_errors,
+    go_to_suppressions,
     open_people,
     row,
     status,
@@ -50,8 +51,7 @@ def leave_and_come_back(page, away: str):
         switch_audience(page, "Archived People")
         expect_whole_page(page, "Archived People")
     else:
-        page.get_by_role("banner").get_by_role("link", name="Sync suppressions").click()
-        expect(page.get_by_role("heading", name="Don't re-create from sync", level=1)).to_be_visible()
+        go_to_suppressions(page)
     there = page.url
     page.go_back()
     expect(page).to_have_url(here)

@@ -191,10 +191,12 @@ def test_anonymous_users_and_users_without_a_membership_have_none(db, django_use
     assert seen == [False, 0, False, 1]  # anonymous: not even a query
 
 
-def test_the_membership_is_not_looked_up_where_nothing_asks_for_it(as_member):
+def test_a_page_outside_the_people_looks_the_memberships_up_once_for_its_header(as_member, rivals_too):
+    """Every page's header names the workspace, so the lookup happens, once, as the header reads it."""
     with CaptureQueriesContext(connection) as queries:
-        as_member.get("/accounts/password_reset/")
-    assert not any("contacts_membership" in query["sql"] for query in queries)
+        page = as_member.get("/accounts/password_reset/").content.decode()
+    assert sum("contacts_membership" in query["sql"] for query in queries) == 1
+    assert "Workspace:" in page and "Rivals" in page
 
 
 def test_a_user_in_no_workspace_has_nothing_to_switch_to(client, django_user_model, workspace):
@@ -202,3 +204,87 @@ def test_a_user_in_no_workspace_has_nothing_to_switch_to(client, django_user_mod
     response = switch(client, workspace)
     assert response.status_code == 403
     assert SESSION_KEY not in client.session
+
+
+# --- remembered across logins ------------------------------------------------------------------
+
+
+def log_in_again(client, user):
+    client.logout()
+    client.force_login(user)
+
+
+def test_the_chosen_workspace_survives_logging_out_and_in(as_member, member, rivals_too, acme_person, rivals_person):
+    switch(as_member, rivals_too.workspace)
+    log_in_again(as_member, member)
+    assert SESSION_KEY not in as_member.session  # a new session: the membership remembered it
+    page = people_page(as_member)
+    assert "Rex Rival" in page and "Ann Acme" not in page
+
+
+def test_the_last_choice_wins_after_logging_in_again(as_member, member, workspace, rivals_too, acme_person):
+    switch(as_member, rivals_too.workspace)
+    switch(as_member, workspace)
+    log_in_again(as_member, member)
+    assert "Ann Acme" in people_page(as_member)
+
+
+def test_a_switch_remembers_the_choice_on_that_membership_only(as_member, member, workspace, rivals_too):
+    switch(as_member, rivals_too.workspace)
+    chosen = dict(Membership.objects.filter(user=member).values_list("workspace_id", "last_chosen_at"))
+    assert chosen[rivals_too.workspace_id] is not None and chosen[workspace.pk] is None
+
+
+def test_another_session_keeps_its_own_choice(member, workspace, rivals_too, acme_person, rivals_person):
+    """Two browsers: switching in one does not move the other, which chose before."""
+    first, second = Client(), Client()
+    first.force_login(member)
+    second.force_login(member)
+    switch(second, workspace)
+    switch(first, rivals_too.workspace)
+    assert "Ann Acme" in people_page(second) and "Rex Rival" in people_page(first)
+
+
+def test_a_removed_membership_last_chosen_falls_back_to_the_first(as_member, member, rivals_too, acme_person):
+    switch(as_member, rivals_too.workspace)
+    rivals_too.delete()
+    log_in_again(as_member, member)
+    assert "Ann Acme" in people_page(as_member)
+
+
+def test_a_refused_switch_remembers_nothing(as_member, rivals_too):
+    stranger = MembershipFactory().workspace
+    assert switch(as_member, stranger).status_code == 400
+    assert not Membership.objects.filter(last_chosen_at__isnull=False).exists()
+
+
+# --- the header ----------------------------------------------------------------------------------
+
+
+def workspace_menu(body: str) -> list[tuple[str, str, str]]:
+    """(workspace id, aria-checked, name) of each choice in the header's workspace menu."""
+    menu = re.search(r'<div id="workspace-menu"[^>]*role="menu".*?</div>', body, re.S)
+    assert menu, "no workspace menu"
+    return re.findall(
+        r'name="workspace" value="(\d+)" role="menuitemradio" aria-checked="(\w+)"[^>]*>([^<]*)<', menu.group(0)
+    )
+
+
+def test_a_user_in_several_workspaces_gets_a_switcher_naming_the_current_one(as_member, workspace, rivals_too):
+    body = people_page(as_member)
+    assert re.search(r'aria-controls="workspace-menu"><span class="visually-hidden">Workspace: </span>Acme ', body)
+    assert workspace_menu(body) == [
+        (str(workspace.pk), "true", "Acme"),
+        (str(rivals_too.workspace_id), "false", "Rivals"),
+    ]
+    assert re.search(r'<form id="workspace-form" method="post" action="/workspace/switch/"', body)
+    switch(as_member, rivals_too.workspace)
+    body = people_page(as_member)
+    assert "Workspace: </span>Rivals " in body
+    assert [checked for _, checked, _ in workspace_menu(body)] == ["false", "true"]
+
+
+def test_a_user_in_one_workspace_sees_its_name_and_no_switcher(as_member):
+    body = people_page(as_member)
+    assert '<span class="workspace-name"><span class="visually-hidden">Workspace: </span>Acme</span>' in body
+    assert "workspace-menu" not in body and "workspace-form" not in body

@@ -23,7 +23,9 @@ def row_ids(response) -> list[int]:
 
 
 def menu_items(response) -> list[str]:
-    found = re.findall(r'<button[^>]*role="menuitem"[^>]*>(.*?)</button>', response.content.decode(), re.S)
+    """The Bulk Actions menu's items (the header's menus come before it)."""
+    body = response.content.decode()
+    found = re.findall(r'<button[^>]*role="menuitem"[^>]*>(.*?)</button>', body[body.index('id="bulk-menu"') :], re.S)
     return [html.unescape(item).strip() for item in found]
 
 
@@ -511,10 +513,11 @@ def test_the_bulk_menu_offers_each_audiences_actions(client, request, user_fixtu
 
 
 def menu_buttons(response) -> dict[str, str]:
-    """Each menu item's accessible name (its aria-labelledby text, else its text) and its opening tag."""
+    """Each Bulk Actions menu item's accessible name (its aria-labelledby text, else its text) and its opening tag."""
     body = response.content.decode()
+    bulk_menu = body[body.index('id="bulk-menu"') :]  # not the header's menus, which come before it
     found = {}
-    for tag, inner in re.findall(r'(<button[^>]*role="menuitem"[^>]*>)(.*?)</button>', body, re.S):
+    for tag, inner in re.findall(r'(<button[^>]*role="menuitem"[^>]*>)(.*?)</button>', bulk_menu, re.S):
         label = re.search(r'aria-labelledby="([^"]+)"', tag)
         if label:
             inner = re.search(rf'id="{label.group(1)}"[^>]*>(.*?)<', body, re.S).group(1)
