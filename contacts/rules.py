@@ -94,6 +94,11 @@ class Blocker:
     group: Callable[[int], str]
     # The reason in the outcome message: "0 people archived · 1 skipped: already archived".
     short: str
+    # What to do about it, said once under the dialog's group heading ("Change or remove the stage."),
+    # and what is particular to each person on its lines ("Active", "Dana Lee"): the group's lines
+    # then name the people without repeating the reason.
+    remedy: str = ""
+    detail: Callable[[Contact], str] | None = None
 
     def reason(self, contact: Contact) -> Reason:
         return Reason(self.code, self.explain(contact))
@@ -106,6 +111,7 @@ IS_DELETED = Blocker(
     explain=lambda c: _("In Recently Deleted — restore it first"),
     group=lambda n: ngettext("%(count)s is in Recently Deleted", "%(count)s are in Recently Deleted", n) % {"count": n},
     short=gettext_lazy("in Recently Deleted"),
+    remedy=gettext_lazy("Restore them from Recently Deleted first."),
 )
 IS_ARCHIVED = Blocker(
     code="archived",
@@ -122,6 +128,8 @@ HAS_OPEN_STAGE = Blocker(
     explain=lambda c: _("Stage is %(stage)s — change or remove the stage") % {"stage": c.stage_label},
     group=lambda n: ngettext("%(count)s has an open stage", "%(count)s have an open stage", n) % {"count": n},
     short=gettext_lazy("in an open stage"),
+    remedy=gettext_lazy("Change or remove the stage."),
+    detail=lambda c: c.stage_label,
 )
 IS_ASSIGNED = Blocker(
     code="assigned",
@@ -130,6 +138,8 @@ IS_ASSIGNED = Blocker(
     explain=lambda c: _("Assigned to %(name)s — remove the assignee") % {"name": c.assignee_name},
     group=lambda n: ngettext("%(count)s is assigned", "%(count)s are assigned", n) % {"count": n},
     short=gettext_lazy("assigned"),
+    remedy=gettext_lazy("Remove the assignee."),
+    detail=lambda c: c.assignee_name,
 )
 NOT_ARCHIVED = Blocker(
     code="not_archived",
@@ -138,6 +148,7 @@ NOT_ARCHIVED = Blocker(
     explain=lambda c: _("Not archived — archive it first"),
     group=lambda n: ngettext("%(count)s is not archived", "%(count)s are not archived", n) % {"count": n},
     short=gettext_lazy("not archived"),
+    remedy=gettext_lazy("Archive them first."),
 )
 NOT_DELETED = Blocker(
     code="not_deleted",
@@ -171,6 +182,12 @@ ARCHIVED_OR_DELETED = Blocker(
 
 # Rule 1: archive only Past/Lost/no-stage, unassigned people still in My People.
 ARCHIVE_BLOCKERS = (IS_DELETED, IS_ARCHIVED, HAS_OPEN_STAGE, IS_ASSIGNED)
+# Of those, the ones "Fix and archive" removes (a closed stage, no assignee) before it archives;
+# the others still block it.
+ARCHIVE_FIXABLE_BLOCKERS = (HAS_OPEN_STAGE, IS_ASSIGNED)
+FIX_AND_ARCHIVE_BLOCKERS = tuple(b for b in ARCHIVE_BLOCKERS if b not in ARCHIVE_FIXABLE_BLOCKERS)
+# The stages "Fix and archive" may set: the closed ones (rule 1).
+CLOSED_STAGES = (Stage.PAST, Stage.LOST, Stage.NONE)
 # Rule 2: delete only archived people (not already deleted).
 DELETE_BLOCKERS = (IS_DELETED, NOT_ARCHIVED)
 RESTORE_FROM_ARCHIVE_BLOCKERS = (IS_DELETED, NOT_ARCHIVED)

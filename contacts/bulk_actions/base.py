@@ -60,18 +60,29 @@ class PutBack:
     """
 
     field: str  # "stage" or "assignee"
+    # Only the entries of this kind (an operation that changed several things, as Fix and archive).
+    kind: str | None = None
+
+
+# How an operation is undone: the reversing action's name, PutBack, or several of them, in order.
+Undo = str | PutBack | tuple[str | PutBack, ...] | None
 
 
 @dataclass
 class BlockedGroup:
     blocker: Blocker
     count: int
-    examples: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+    examples: list[tuple[str, str]] = field(default_factory=list)  # (name, what is particular to them)
 
     @property
     def heading(self) -> str:
         """The group's heading, "3 are already archived": the blocker's words for this many people."""
         return self.blocker.group(self.count)
+
+    @property
+    def remedy(self) -> str:
+        """What to do about it, said once for the group ("Change or remove the stage.")."""
+        return str(self.blocker.remedy)
 
     @property
     def more(self) -> int:
@@ -103,8 +114,11 @@ class BulkAction:
     # Offered in the details pane too (the lifecycle actions; stage and assignee are edited in place there).
     in_details_pane = False
     admin: AdminWords | None = None
-    # The action whose service reverses this one ("restore" for "archive"), PutBack, or None.
-    undo: str | PutBack | None = None
+    # The action whose service reverses this one ("restore" for "archive"), PutBack, several, or None.
+    undo: Undo = None
+    # Operations this action records under another name, with how each is undone (Archive's
+    # "fix_and_archive"): contacts.bulk_actions.undo reads them.
+    variants: dict[str, Undo] = {}
     destructive = False
     needs_delete_role = False
     typed_count = False
@@ -119,6 +133,13 @@ class BulkAction:
     # confirming does (under the description, when someone is eligible).
     choice_template: str | None = None
     details_template: str | None = None
+    # And one shown under who cannot be acted on: what the action offers them (Archive's Fix and archive).
+    blocked_template: str | None = None
+    # Fields of `form_class` that, sent with the dialog's request, re-render it with that choice
+    # (Archive's stage for Fix and archive); a `needs_choice` action's fields all are.
+    choice_fields: tuple[str, ...] = ()
+    # The form's field the second confirm button sends (see `alternative_label`).
+    alternative_field = ""
     # "Select only those who cannot be ..." can be expressed as a filter.
     narrowable = True
     description = ""
@@ -138,6 +159,20 @@ class BulkAction:
 
     def measure(self, summary: Preview, eligible: QuerySet) -> None:
         """Add this action's own counts to its preview (see Delete); most actions have none."""
+
+    def measure_blocked(self, summary: Preview, selected: QuerySet, workspace: Workspace) -> None:
+        """Add what the dialog offers those who cannot be acted on (see Archive); most actions offer nothing."""
+
+    def confirmed_set_fields(self, options: dict) -> tuple[str, str] | None:
+        """The form's fields with the count and fingerprint of the people the user confirmed, for an
+        action that acts on exactly those or on nobody (see Dialog); None when it needs none."""
+        return ("expected", "fingerprint") if self.exact_count else None
+
+    def alternative_label(self, summary: Preview, options: dict) -> str:
+        """A second way to confirm, as its button says (Archive's Fix and archive); "" for none.
+
+        The button sends `alternative_field`=1; the action's form reads it (see Archive)."""
+        return ""
 
     def describe(self, options: dict) -> str:
         return self.description
@@ -206,7 +241,7 @@ def preview(action: BulkAction, selected: QuerySet, workspace: Workspace, option
             group = BlockedGroup(blocker, counts[f"b{i}"])
             for person in examples:
                 person.workspace = workspace
-                group.examples.append((person.name, blocker.explain(person)))
+                group.examples.append((person.name, blocker.detail(person) if blocker.detail else ""))
             groups.append(group)
     summary = action.preview_class(
         total=counts["total"],
@@ -216,4 +251,6 @@ def preview(action: BulkAction, selected: QuerySet, workspace: Workspace, option
     )
     if summary.eligible:
         action.measure(summary, selected.filter(none_of(blockers)))
+    if summary.blocked:
+        action.measure_blocked(summary, selected, workspace)
     return summary

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from contacts import services
 from contacts.bulk_actions.base import BulkAction, Preview, preview
 from contacts.exceptions import BadSelection, NotAllowed
-from contacts.rules import ONLY_DELETERS_MAY_DELETE, none_of
+from contacts.rules import ONLY_DELETERS_MAY_DELETE, none_of, reasons
 from contacts.text import as_number
 
 
@@ -47,8 +47,11 @@ class Dialog:
         return cls(action, selection, membership, user, params, confirming=confirming)
 
     def _form_fields(self) -> tuple[str, ...]:
+        """The fields that, when sent, mean the user chose something the dialog shows (a stage picked)."""
         form_class = self.action.form_class
-        return tuple(form_class.base_fields) if form_class is not None and self.action.needs_choice else ()
+        if form_class is None:
+            return ()
+        return tuple(form_class.base_fields) if self.action.needs_choice else self.action.choice_fields
 
     def _options(self) -> dict:
         if self.form is None or not self.form.is_bound or not self.form.is_valid():
@@ -89,6 +92,10 @@ class Dialog:
         return self.action.will(self.options)
 
     @property
+    def alternative_label(self) -> str:
+        return self.action.alternative_label(self.summary, self.options)
+
+    @property
     def confirm_label(self) -> str:
         return self.action.confirm_label(self.summary.eligible)
 
@@ -98,7 +105,24 @@ class Dialog:
 
     @property
     def can_narrow(self) -> bool:
-        return bool(self.selection.ids) or self.action.narrowable
+        # With no one eligible, "select only those who cannot be" would select the very same people.
+        return bool(self.summary.eligible) and (bool(self.selection.ids) or self.action.narrowable)
+
+    @cached_property
+    def only_person(self):
+        """The one person selected, when they cannot be acted on: the dialog says who and why."""
+        if self.summary.total != 1 or self.summary.eligible:
+            return None
+        person = self.people.select_related("assignee").first()
+        if person is not None:
+            person.workspace = self.workspace
+        return person
+
+    @property
+    def only_person_reasons(self) -> list[str]:
+        if self.only_person is None:
+            return []
+        return [r.message for r in reasons(self.only_person, self.action.blockers(self.workspace, self.options))]
 
     @cached_property
     def narrow_ids(self) -> str:
@@ -145,9 +169,11 @@ class Dialog:
     def _expected(self, data) -> services.Fingerprint | None:
         """The people the user confirmed (their count and fingerprint, from the dialog's form):
         destructive actions act on exactly those, or on nobody."""
-        if not self.action.exact_count:
+        fields = self.action.confirmed_set_fields(self.options)
+        if fields is None:
             return None
-        expected = as_number(data.get("expected", ""))
+        count_field, fingerprint_field = fields
+        expected = as_number(data.get(count_field, ""))
         if expected is None:
             raise BadSelection(_("The confirmation is missing its count; open the dialog again."))
         if self._needs_typed_count(expected) and data.get("typed_count", "").strip() != str(expected):
@@ -159,7 +185,7 @@ class Dialog:
                 )
                 % {"count": expected, "action": self.action.label.lower()}
             )
-        confirmed = services.Fingerprint.parse(data.get("fingerprint", ""))
+        confirmed = services.Fingerprint.parse(data.get(fingerprint_field, ""))
         if confirmed is None or confirmed.count != expected:
             raise BadSelection(_("The confirmation does not say which people it is for; open the dialog again."))
         return confirmed

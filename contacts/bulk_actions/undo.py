@@ -23,25 +23,31 @@ from contacts.services.fields import put_back_previous
 DETAILS_PANE_REVERSALS = {"assign": PutBack("assignee")}
 
 
-def reversal_of(action: str) -> str | PutBack | None:
-    """How an operation of this action is undone: the reversing action's name, PutBack, or None."""
+def reversal_of(action: str) -> tuple[str | PutBack, ...]:
+    """How an operation of this action is undone, step by step (empty when it cannot be):
+    reversing actions' names and PutBacks, as the actions declare (`undo`, `variants`)."""
     if action in ACTIONS:
-        return ACTIONS[action].undo
-    return DETAILS_PANE_REVERSALS.get(action)
+        found = ACTIONS[action].undo
+    else:
+        variants = (a.variants[action] for a in ACTIONS.values() if action in a.variants)
+        found = next(variants, DETAILS_PANE_REVERSALS.get(action))
+    if found is None:
+        return ()
+    return found if isinstance(found, tuple) else (found,)
 
 
 def can_undo(operation: Operation, membership: Membership) -> bool:
     """Offer Undo only where it can work: something changed, and the user may run the reverse."""
-    reverse = reversal_of(operation.action)
-    if not operation.count or reverse is None or operation.actor_id != membership.user_id:
+    steps = reversal_of(operation.action)
+    if not operation.count or not steps or operation.actor_id != membership.user_id:
         return False
-    return ACTIONS[reverse].allowed_for(membership) if isinstance(reverse, str) else True
+    return all(ACTIONS[step].allowed_for(membership) for step in steps if isinstance(step, str))
 
 
 def undo(*, actor, operation: Operation) -> Outcome:
     """Put back exactly the people the operation changed, where the rules still allow it."""
-    reverse = reversal_of(operation.action)
-    if reverse is None:
+    steps = reversal_of(operation.action)
+    if not steps:
         raise ContactError(_("This action cannot be undone."))
     if operation.actor_id != actor.pk:
         raise NotAllowed(_("Only the person who did this can undo it."))
@@ -50,10 +56,14 @@ def undo(*, actor, operation: Operation) -> Outcome:
         operation = Operation.objects.select_for_update().get(pk=operation.pk)
         if operation.undone_at:
             raise ContactError(_("This was already undone."))
-        if isinstance(reverse, PutBack):
-            outcome = put_back_previous(actor, operation, reverse.field)
-        else:
-            outcome = _run_reverse(actor, operation, ACTIONS[reverse])
+        # The first step says how many were put back (with several, it is the one that moves them).
+        outcomes = [
+            put_back_previous(actor, operation, step.field, step.kind)
+            if isinstance(step, PutBack)
+            else _run_reverse(actor, operation, ACTIONS[step])
+            for step in steps
+        ]
+        outcome = outcomes[0]
         operation.undone_at = timezone.now()
         operation.save(update_fields=["undone_at"])
     return outcome

@@ -164,17 +164,23 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _record_entries(operation: Operation, kind: str, summary: str, previous_column: str | None) -> None:
-    """One timeline entry for every person the operation marked, in one statement."""
+def _record_entries(
+    operation: Operation, kind: str, summary: str, previous_column: str | None, among: Q | None = None
+) -> None:
+    """One timeline entry for every person the operation marked (`among` them: only those), in one statement."""
     contact_table = _quote(Contact._meta.db_table)
     previous = f"COALESCE(CAST({_quote(previous_column)} AS VARCHAR(40)), '')" if previous_column else "''"
     at = connection.ops.adapt_datetimefield_value(operation.at)
+    where, where_params = "", []
+    if among is not None:
+        sql, where_params = Contact.objects.filter(among, operation=operation).values("pk").query.sql_with_params()
+        where = f" AND id IN ({sql})"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_quote(TimelineEntry._meta.db_table)} "
             "(contact_id, kind, at, actor_id, operation_id, summary, direction, source_key, previous) "
-            f"SELECT id, %s, %s, %s, %s, %s, '', '', {previous} FROM {contact_table} WHERE operation_id = %s",
-            [kind, at, operation.actor_id, operation.pk, summary, operation.pk],
+            f"SELECT id, %s, %s, %s, %s, %s, '', '', {previous} FROM {contact_table} WHERE operation_id = %s{where}",
+            [kind, at, operation.actor_id, operation.pk, summary, operation.pk, *where_params],
         )
 
 
@@ -334,6 +340,7 @@ from contacts.services.fields import assign, change_stage, remove_assignee  # no
 from contacts.services.lifecycle import (  # noqa: E402
     archive,
     delete,
+    fix_and_archive,
     purge,
     purge_expired,
     restore_from_archive,
@@ -348,6 +355,7 @@ __all__ = [
     "change_stage",
     "delete",
     "fingerprint",
+    "fix_and_archive",
     "membership_for",
     "people",
     "purge",

@@ -66,14 +66,18 @@ def assign(*, actor, workspace: Workspace, selected: QuerySet, assignee) -> Outc
     )
 
 
-def put_back_previous(actor, operation: Operation, field: str) -> Outcome:
+def put_back_previous(actor, operation: Operation, field: str, kind: str | None = None) -> Outcome:
     """Undo of a stage or assignee change: one operation per distinct previous value.
+
+    `kind`: only the entries of that kind (an operation that changed several fields, as Fix and archive).
 
     Each value gets its own operation because an operation marks exactly the rows it
     changes (see _change); the number of passes is bounded by stages or members, not people.
     """
     workspace = operation.workspace
     entries = TimelineEntry.objects.filter(operation=operation)
+    if kind is not None:
+        entries = entries.filter(kind=kind)
     undo_op, done = None, 0
     for previous in entries.values_list("previous", flat=True).distinct().order_by():
         group = Contact.objects.filter(

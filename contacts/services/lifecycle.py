@@ -5,16 +5,34 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from contacts.models import Contact, EntryKind, Workspace
+from contacts.exceptions import ContactError, StaleConfirmation
+from contacts.models import Contact, EntryKind, Operation, Workspace
 from contacts.rules import (
     ARCHIVE_BLOCKERS,
+    CLOSED_STAGES,
     DELETE_BLOCKERS,
+    FIX_AND_ARCHIVE_BLOCKERS,
+    HAS_OPEN_STAGE,
+    IS_ASSIGNED,
     PURGE_BLOCKERS,
     RESTORE_FROM_ARCHIVE_BLOCKERS,
     RESTORE_FROM_DELETED_BLOCKERS,
+    none_of,
 )
-from contacts.services import Fingerprint, Outcome, _run, _run_erase, membership_for, require_delete_permission
+from contacts.services import (
+    Fingerprint,
+    Outcome,
+    _check_expected,
+    _locked_in_id_order,
+    _record_entries,
+    _run,
+    _run_erase,
+    _skipped,
+    membership_for,
+    require_delete_permission,
+)
 from sync.addresses import remember_purged_addresses, suppress_addresses_of
 
 
@@ -30,6 +48,46 @@ def archive(*, actor, workspace: Workspace, selected: QuerySet) -> Outcome:
         changes={"archived_at": now, "archived_by": actor},
         entry_kind=EntryKind.ARCHIVED,
     )
+
+
+def fix_and_archive(
+    *, actor, workspace: Workspace, selected: QuerySet, stage: str, expected: Fingerprint | None
+) -> Outcome:
+    """ "Fix and archive": give those in an open stage `stage` (Past, Lost or none), remove every
+    assignee, and archive them all, in one transaction; exactly the people the dialog showed, or nobody.
+
+    Each change is its own UPDATE over the people this operation marked, with its rule in the WHERE;
+    the stage and assignee entries keep the old values, so Undo puts each person's own back
+    (contacts.bulk_actions.archive declares how).
+    """
+    membership_for(actor, workspace)
+    if stage not in CLOSED_STAGES:
+        raise ContactError(_("Fix and archive sets the stage to Past, Lost or no stage."))
+    selected = selected.filter(workspace=workspace)
+    now = timezone.now()
+    with transaction.atomic():
+        operation = Operation.objects.create(workspace=workspace, actor=actor, action="fix_and_archive")
+        marked = _locked_in_id_order(selected.filter(none_of(FIX_AND_ARCHIVE_BLOCKERS))).update(
+            operation=operation, updated_at=now
+        )
+        acted_on = Contact.objects.filter(operation=operation)
+        _check_expected(expected, acted_on)
+        label = workspace.stage_label(stage)
+        fixes = (
+            (HAS_OPEN_STAGE.q, EntryKind.STAGE_CHANGED, f"Stage set to {label}", "stage", {"stage": stage}),
+            (IS_ASSIGNED.q, EntryKind.UNASSIGNED, "Assignee removed", "assignee", {"assignee": None}),
+        )
+        for blocked, kind, summary, field, change in fixes:
+            _record_entries(operation, kind, summary, Contact._meta.get_field(field).column, among=blocked)
+            acted_on.filter(blocked).update(**change)
+        archived = acted_on.filter(none_of(ARCHIVE_BLOCKERS)).update(archived_at=now, archived_by=actor)
+        if archived != marked:  # cannot happen while the rows are ours; if it does, change nothing
+            raise StaleConfirmation(_("Someone changed these people at the same moment, so nothing was changed."))
+        _record_entries(operation, EntryKind.ARCHIVED, "", None)
+        skipped, reasons = _skipped(selected.exclude(operation=operation), FIX_AND_ARCHIVE_BLOCKERS)
+        operation.count, operation.skipped = archived, skipped
+        operation.save(update_fields=["count", "skipped"])
+    return Outcome(operation, archived, skipped, reasons)
 
 
 def restore_from_archive(*, actor, workspace: Workspace, selected: QuerySet) -> Outcome:

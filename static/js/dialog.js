@@ -8,14 +8,24 @@
 
   function slot() { return document.getElementById("dialog-slot"); }
 
+  // The control that asked for the dialog again (a stage picked): the new dialog gives it the focus back.
+  var refocusId = "";
+
   function openDialog() {
     var dialog = $("[data-dialog]", slot());
     if (!dialog) return;
     // Wire its hx- attributes now, not at settle: Enter must not submit a plain form first.
     if (window.htmx) window.htmx.process(dialog);
     if (!dialog.open) dialog.showModal();
-    var focus = $("[data-typed-count]", dialog) || $("select", dialog) || $("[data-confirm]:not([disabled])", dialog) || $("[data-dialog-cancel]", dialog);
-    if (focus) focus.focus();
+    var again = refocusId && document.getElementById(refocusId);
+    refocusId = "";
+    var focus = (again && dialog.contains(again) && again) || $("[data-typed-count]", dialog) ||
+      $("[data-confirm]:not([disabled])", dialog) || $("select", dialog) || $("[data-dialog-cancel]", dialog);
+    // The buttons stay in view below the scrolling body; focusing one must not scroll the body
+    // to the bottom: a long dialog opens at its top, with the question.
+    if (focus) focus.focus({ preventScroll: true });
+    var body = $(".dialog-body", dialog);
+    if (body) body.scrollTop = 0;
   }
 
   function returnFocus() {
@@ -56,6 +66,12 @@
   document.addEventListener("cancel", function (event) {
     if (event.target.matches && event.target.matches("[data-dialog]")) { event.preventDefault(); closeDialog(); }
   }, true);
+
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var source = event.detail.elt;
+    var old = $("[data-dialog]", slot());
+    refocusId = forDialogSlot(event.detail) && old && source && old.contains(source) ? source.id : "";
+  });
 
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
@@ -104,9 +120,14 @@
     openDialog();
   }
 
+  /* A 4xx answer carrying the app's own dialog (a stale confirm's 409, a form's 400) is an expected
+     answer, shown as it is: not an htmx error (which htmx would log on the console). */
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail;
-    if (forDialogSlot(detail) && detail.xhr.status >= 400 && !isOwnDialog(detail.xhr)) detail.shouldSwap = false;
+    var status = detail.xhr.status;
+    if (!forDialogSlot(detail) || status < 400) return;
+    if (!isOwnDialog(detail.xhr)) detail.shouldSwap = false;
+    else if (status < 500) detail.isError = false;
   });
 
   function onFailure(event) {

@@ -111,7 +111,7 @@ def test_the_dialog_counts_everyone_matching_minus_the_people_left_out(as_member
     assert response.status_code == 200
     assert "Archive 3 people?" in text
     assert "2 people will be archived. 1 cannot be, and will be left as they are." in text
-    assert "Pat Four — Stage is Active" in text
+    assert "Pat Four (Active)" in text
     assert "Pat Two" not in text and "Sam Five" not in text
     # The confirm form carries the same selection, exceptions included.
     assert f'<input type="hidden" name="except" value="{five[1].pk}">' in response.content.decode()

@@ -173,7 +173,7 @@ def test_delete_skips_people_who_are_not_archived_and_says_why(as_admin, workspa
     archived = ContactFactory(workspace=workspace, archived=True)
     active = ContactFactory(workspace=workspace, name="Al Active")
     text = visible_text(dialog(as_admin, "delete", **delete_dialog_params([archived, active])))
-    assert "1 is not archived" in text and "Al Active — Not archived — archive it first" in text
+    assert "1 is not archived" in text and "Archive them first." in text and "Al Active" in text
     response = confirm_as_shown(as_admin, "delete", **delete_dialog_params([archived, active]))
     assert "1 person moved to Recently Deleted · 1 skipped" in visible_text(response)
     assert list(Contact.objects.deleted()) == [archived]
