@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contacts.models import display_name
+from contacts.querysets import days_until_erased
 
 
 def select_box(person) -> str:
@@ -33,18 +35,15 @@ def stage_chip(person) -> str:
 
 
 def person_name(person, list_query: str) -> str:
-    """Avatar and name; the name opens the person (in the list's audience, filter and sort), except in
-    Recently Deleted (no page)."""
-    if person.deleted_at:
-        name = format_html('<span class="person-link">{}</span>', person.name)
-    else:
-        url = f"{reverse('person', args=[person.pk])}?{list_query}"
-        name = format_html(
-            '<a class="person-link" href="{}" hx-get="{}" hx-target="#people-region" hx-push-url="true">{}</a>',
-            url,
-            url,
-            person.name,
-        )
+    """Avatar and name; the name opens the person (in the list's audience, filter and sort; from
+    Recently Deleted, their read-only pane)."""
+    url = f"{reverse('person', args=[person.pk])}?{list_query}"
+    name = format_html(
+        '<a class="person-link" href="{}" hx-get="{}" hx-target="#people-region" hx-push-url="true">{}</a>',
+        url,
+        url,
+        person.name,
+    )
     # Email on a desk, company on a phone card (where the company column is hidden): one line under the
     # name either way, so the row keeps its height. CSS shows one of the two; the other is display:none.
     email = format_html('<span class="sub sub-email">{}</span>', person.email) if person.email else ""
@@ -68,3 +67,9 @@ def when_and_who(moment, user) -> str:
 
 def member_name(user) -> str:
     return format_html("{}", display_name(user)) if user else mark_safe('<span class="muted">—</span>')
+
+
+def erased_in(person) -> str:
+    """In Recently Deleted: how long until the retention runs out ("Erased in 12 days")."""
+    days = days_until_erased(person.deleted_at, person.workspace.retention)
+    return ngettext("Erased in %(count)s day", "Erased in %(count)s days", days) % {"count": days}

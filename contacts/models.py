@@ -311,6 +311,7 @@ class EntryKind(models.TextChoices):
     MEETING = "meeting", gettext_lazy("Meeting")
     NOTE = "note", gettext_lazy("Note")
     CREATED = "created", gettext_lazy("Created")
+    EDITED = "edited", gettext_lazy("Details edited")
     CREATED_BY_SYNC = "created_by_sync", gettext_lazy("Created by sync")
     RECREATED_BY_SYNC = "recreated_by_sync", gettext_lazy("Re-created by sync")
     STAGE_CHANGED = "stage_changed", gettext_lazy("Stage changed")

@@ -47,6 +47,25 @@ class ContactQuerySet(models.QuerySet):
         """Recently Deleted: deleted within the retention."""
         return self.filter(recently_deleted_people(retention, now=now))
 
+    def not_erased(self, retention: timedelta, *, now=None):
+        """Everyone still kept: not deleted, or deleted within the retention (purge_expired has not come)."""
+        return self.filter(Q(deleted_at__isnull=True) | Q(deleted_at__gte=(now or timezone.now()) - retention))
+
+    def sharing_address(self, email: str, phone_e164: str):
+        """People with this (normalized) email or phone: the ones a new person would duplicate."""
+        condition = Q()
+        if email:
+            condition |= Q(email=email)
+        if phone_e164:
+            condition |= Q(phone_e164=phone_e164)
+        return self.filter(condition) if condition else self.none()
+
     def retention_over(self, retention: timedelta, *, now=None):
         """Deleted longer ago than the retention: purged for good by purge_expired."""
         return self.filter(deleted_at__lt=(now or timezone.now()) - retention)
+
+
+def days_until_erased(deleted_at, retention: timedelta, *, now=None) -> int:
+    """Whole days (rounded up) until a deleted person's retention runs out and purge_expired erases them."""
+    left = deleted_at + retention - (now or timezone.now())
+    return max(0, -(-left // timedelta(days=1)))

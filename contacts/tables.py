@@ -5,6 +5,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy
 
 from contacts import cells
+from contacts.bulk_actions import AudienceKind
 from contacts.models import STAGE_RANK, Contact
 
 
@@ -73,12 +74,12 @@ class PeopleTable(tables.Table):
         if audience.since is None:
             return cls(people, audience=audience, list_query=list_query)
         event, header = audience.since
-        column = _column(header, "col-touch", order_by=(f"{event}_at", "pk"))
+        columns = [("since", _column(header, "col-touch", order_by=(f"{event}_at", "pk")))]
+        if audience.kind == AudienceKind.RECENTLY_DELETED:
+            # When the retention runs out: the same order as when they were deleted.
+            columns.append(("erased", _column(gettext_lazy("Erased"), "col-erased", order_by=("deleted_at", "pk"))))
         return cls(
-            people.select_related(f"{event}_by"),
-            audience=audience,
-            list_query=list_query,
-            extra_columns=[("since", column)],
+            people.select_related(f"{event}_by"), audience=audience, list_query=list_query, extra_columns=columns
         )
 
     def body_rows(self):
@@ -102,6 +103,8 @@ class PeopleTable(tables.Table):
                 tds.append(
                     ("col-touch", cells.when_and_who(getattr(person, f"{since}_at"), getattr(person, f"{since}_by")))
                 )
+            if since == "deleted":
+                tds.append(("col-erased", cells.erased_in(person)))
             yield format_html(
                 '<tr data-id="{}">{}</tr>',
                 person.pk,

@@ -14,6 +14,7 @@ class Undelete(BulkAction):
     menu_position = 40
     description = gettext_lazy("They go back to Archived People with their history.")
     audiences = (AudienceKind.RECENTLY_DELETED,)
+    in_details_pane = True
     undo = "delete"
     admin = AdminWords(
         gettext_lazy("Restore this person from Recently Deleted"),

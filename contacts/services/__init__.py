@@ -346,14 +346,18 @@ from contacts.services.lifecycle import (  # noqa: E402
     restore_from_archive,
     restore_from_deleted,
 )
+from contacts.services.person import PersonRefused, create_person, field_refusals, update_person  # noqa: E402
 
 __all__ = [
     "Fingerprint",
     "Outcome",
+    "PersonRefused",
     "archive",
     "assign",
     "change_stage",
+    "create_person",
     "delete",
+    "field_refusals",
     "fingerprint",
     "fix_and_archive",
     "membership_for",
@@ -364,4 +368,5 @@ __all__ = [
     "require_delete_permission",
     "restore_from_archive",
     "restore_from_deleted",
+    "update_person",
 ]

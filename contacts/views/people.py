@@ -11,8 +11,7 @@ from django_htmx.http import replace_url
 
 from contacts.htmx import render_page_or_fragment, wants_fragment
 from contacts.listing import build_listing
-from contacts.models import Contact
-from contacts.timeline import details_context
+from contacts.timeline import details_context, shown_people
 
 PEOPLE_TEMPLATE = "contacts/people.html"
 PEOPLE_FRAGMENTS = {"people-region": f"{PEOPLE_TEMPLATE}#people-region"}  # the list redraws itself
@@ -37,9 +36,8 @@ def person(request, pk: int):
     context = build_listing(request, view="list")
     _remember_view(request, context)
     person = (
-        Contact.objects.in_workspace(context["workspace"])
-        .not_deleted()
-        .select_related("workspace", "assignee", "archived_by")
+        shown_people(context["workspace"], context["audience"])
+        .select_related("workspace", "assignee", "archived_by", "deleted_by")
         .filter(pk=pk)
         .first()
     )

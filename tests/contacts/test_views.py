@@ -455,13 +455,16 @@ def test_another_workspaces_person_is_not_found(as_member, workspace):
     assert as_member.get(f"/people/{foreign.pk}/").status_code == 404
 
 
-def test_in_recently_deleted_rows_are_not_links_because_deleted_people_have_no_page(as_member, workspace):
+def test_in_recently_deleted_rows_open_a_read_only_pane(as_member, workspace):
+    """Issue 13 (it used to say deleted people have no page): the row opens their pane, with Restore."""
     person = ContactFactory(workspace=workspace, name="Dora Deleted", deleted=True)
     for view in ("table", "list"):
         listing = as_member.get(f"/people/?audience=deleted&view={view}")
         assert "Dora Deleted" in visible_text(listing)
-        assert f"/people/{person.pk}/" not in listing.content.decode()
-    assert as_member.get(f"/people/{person.pk}/?audience=deleted&view=list").status_code == 404
+        assert f'href="/people/{person.pk}/?audience=deleted' in listing.content.decode()
+    pane = as_member.get(f"/people/{person.pk}/?audience=deleted&view=list")
+    assert pane.status_code == 200 and "/bulk/undelete/" in pane.content.decode()
+    assert "/edit/" not in pane.content.decode()
 
 
 # --- accessible names --------------------------------------------------------------------

@@ -38,6 +38,8 @@ CHANGE_URLS = {
 BOTH = {"bulk"}
 # POST only, and never changes anything: the confirmation dialog, asked for with the selection in the body.
 SHOWS_ONLY = {"bulk-dialog"}
+# GET shows a form, POST saves it (Add person, Edit).
+FORMS = {"person-add", "person-edit"}
 
 
 def everything():
@@ -135,7 +137,7 @@ def app_urls(w, whose="mine") -> list[tuple[str, str]]:
 
 def test_the_route_tables_below_cover_every_route():
     names = {p.name for p in urlpatterns}
-    pages = names - CHANGE_URLS - BOTH - SHOWS_ONLY
+    pages = names - CHANGE_URLS - BOTH - SHOWS_ONLY - FORMS
     assert pages <= {"home", "people", "person", "bulk-start", "suppressions", "discovered"}, (
         f"new routes {pages - {'home', 'people', 'person', 'bulk-start', 'suppressions', 'discovered'}}: "
         "say here whether they change anything"
@@ -184,6 +186,8 @@ def as_ada(client, two_workspaces):
         ("get", "/people/{pk}/?view=list", {}),
         ("post", "/people/{pk}/stage/", {"stage": "lead"}),
         ("post", "/people/{pk}/assignee/", {"assignee": ""}),
+        ("get", "/people/{pk}/edit/", {}),
+        ("post", "/people/{pk}/edit/", {"name": "Changed", "stage": "none"}),
         ("post", "/undo/{op}/", {}),
         ("post", "/settings/suppressions/{sup}/lift/", {}),
         ("post", "/people/discovered/{disc}/add/", {}),
@@ -327,7 +331,7 @@ def test_a_post_without_the_csrf_token_is_refused_everywhere(two_workspaces):
     w = two_workspaces
     browser = logged_in(w["ada"], enforce_csrf_checks=True)
     before = everything()
-    posts = [url for name, url in app_urls(w) if name in CHANGE_URLS]
+    posts = [url for name, url in app_urls(w) if name in CHANGE_URLS | FORMS]
     posts += [
         "/bulk/archive/dialog/",
         "/bulk/delete/dialog/",
@@ -435,8 +439,8 @@ def test_a_user_without_a_workspace_sees_and_changes_nothing(client, two_workspa
     client.force_login(UserFactory(username="a-loner"))
     before = everything()
     for name, url in app_urls(two_workspaces):
-        if name in CHANGE_URLS | BOTH | SHOWS_ONLY:
-            response = client.post(url, {"audience": "my-people", "selection": "all"})
+        if name in CHANGE_URLS | BOTH | SHOWS_ONLY | FORMS:
+            response = client.post(url, {"audience": "my-people", "selection": "all", "name": "X", "stage": "none"})
         else:
             response = client.get(url)
         assert response.status_code in (302, 403, 404, 405), (url, response.status_code)
