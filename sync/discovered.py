@@ -109,11 +109,12 @@ def _offer(owners: list[Owner]) -> Offer:
 
 def discovered_offers(workspace: Workspace, rows: list[DiscoveredPerson]) -> list[Offer]:
     """The offer for each row (Add, Restore <name>, or neither), in one query."""
-    owners = _owners(workspace, {Address(row.kind, row.value) for row in rows})
+    owners = owners_of(workspace, {Address(row.kind, row.value) for row in rows})
     return [_offer(owners.get(Address(row.kind, row.value), [])) for row in rows]
 
 
-def _owners(workspace: Workspace, addresses: set[Address]) -> dict[Address, list[Owner]]:
+def owners_of(workspace: Workspace, addresses: set[Address]) -> dict[Address, list[Owner]]:
+    """Who has each of these addresses now (in any audience, Recently Deleted too), in one query."""
     if not addresses:
         return {}
     emails, phones = by_kind(addresses)

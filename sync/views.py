@@ -32,6 +32,7 @@ from sync.discovered import (
     restore_discovered,
 )
 from sync.models import Suppression
+from sync.suppressions import suppression_rows
 
 DISCOVERED_TEMPLATE = "sync/discovered.html"
 DISCOVERED_PAGE_SIZE = 50
@@ -198,10 +199,7 @@ def suppressions(request):
     return render(
         request,
         "sync/suppressions.html",
-        {
-            "membership": membership,
-            "suppressions": Suppression.objects.filter(workspace=membership.workspace).select_related("created_by"),
-        },
+        {"membership": membership, "workspace": membership.workspace, "rows": suppression_rows(membership.workspace)},
     )
 
 

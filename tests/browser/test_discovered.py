@@ -176,3 +176,34 @@ def test_bulk_add_and_dismiss_discovered_people(logged_in_page, live_server, wor
     page.goto(live_server.url + "/people/?audience=my-people")
     expect(page.get_by_role("checkbox", name="Select Erin Example", exact=True)).to_be_visible()
     expect(page.get_by_role("checkbox", name="Select Gail Guest", exact=True)).to_be_visible()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_suppressions_page_formats_numbers_and_says_whose(logged_in_page, live_server, workspace, width, screenshot):
+    from sync.models import Suppression
+
+    ContactFactory(
+        workspace=workspace, name="Dana Lee", email="dana.lee.with.a.long.address@example-company.com", deleted=True
+    )
+    ContactFactory(workspace=workspace, name="Pat Phone", phone="+1 415 555 0100", deleted=True)
+    for kind, value in (
+        ("email", "dana.lee.with.a.long.address@example-company.com"),
+        ("phone", "+14155550100"),
+        ("phone", "+442079460958"),
+    ):
+        Suppression.objects.create(workspace=workspace, kind=kind, value=value)
+    page = logged_in_page
+    page.set_viewport_size(WIDTHS[width])
+    page.goto(live_server.url + "/settings/suppressions/")
+
+    expect(page.get_by_role("heading", name="Don't re-create from sync", level=1)).to_be_visible()
+    expect(page.get_by_role("button", name="Don't re-create from sync", exact=True)).to_be_visible()  # the header
+    table = page.get_by_role("table", name="Suppressed addresses")
+    expect(table.get_by_role("row").filter(has_text="(415) 555-0100")).to_contain_text("Pat Phone (Recently Deleted)")
+    expect(table.get_by_role("row").filter(has_text="+44 20 7946 0958")).to_contain_text("No longer known")
+    expect(table.get_by_role("row").filter(has_text="example-company.com")).to_contain_text("Dana Lee")
+    expect(page.get_by_role("button", name="Lift (415) 555-0100", exact=True)).to_be_visible()
+    screenshot(page, f"suppressions-{width}")
+    assert no_sideways_scroll(page)
+    lift = page.get_by_role("button", name="Lift (415) 555-0100", exact=True).bounding_box()
+    assert lift["x"] + lift["width"] <= WIDTHS[width]["width"]
