@@ -207,3 +207,34 @@ def test_suppressions_page_formats_numbers_and_says_whose(logged_in_page, live_s
     assert no_sideways_scroll(page)
     lift = page.get_by_role("button", name="Lift (415) 555-0100", exact=True).bounding_box()
     assert lift["x"] + lift["width"] <= WIDTHS[width]["width"]
+
+
+def test_select_all_across_pages_and_dismiss_them(logged_in_page, live_server, workspace, tmp_path, monkeypatch):
+    """The page checkmark's banner selects everyone on every page; unticking one leaves them out."""
+    from sync import views
+    from tests.browser.test_accessibility import audit
+
+    monkeypatch.setattr(views, "DISCOVERED_PAGE_SIZE", 2)
+    sync_mailbox(
+        workspace,
+        mbox_from_strangers(
+            tmp_path / "in.mbox", "Ann One <ann@example.com>", "Ben Two <ben@example.com>", "Cy Three <cy@example.com>"
+        ),
+    )
+    page = logged_in_page
+    page.goto(live_server.url + "/people/discovered/")
+    page.get_by_role("checkbox", name="Select all on this page", exact=True).check()
+    page.get_by_role("button", name="Select all 3 people").click()
+    expect(page.get_by_text("All 3 people are selected.")).to_be_visible()
+    page.get_by_role("checkbox", name="Select Cy Three", exact=True).uncheck()  # newest first: Cy is on page 1
+    expect(bulk_button(page, 2)).to_be_visible()
+    box = choose(page, "Dismiss", "Dismiss 2 people?", selected=2)
+    expect(box).to_contain_text("Ben Two")
+    expect(box).to_contain_text("Ann One")
+    audit(page, "discovered-dismiss-dialog", "1280")
+    confirm(box, "Dismiss 2 people")
+    expect(status(page)).to_contain_text("2 people dismissed")
+    expect(page.get_by_text("1 person", exact=True)).to_be_visible()
+    assert list(DiscoveredPerson.objects.filter(dismissed_at__isnull=True).values_list("name", flat=True)) == [
+        "Cy Three"
+    ]
