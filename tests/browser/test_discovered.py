@@ -48,7 +48,7 @@ def test_add_and_dismiss_discovered_people(logged_in_page, live_server, workspac
     page.goto(live_server.url + "/people/discovered/")
 
     expect(page.get_by_role("heading", name="Discovered People")).to_be_visible()
-    expect(page.get_by_text("2 people")).to_be_visible()
+    expect(page.get_by_text("2 people", exact=True)).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="erin@example.com")).to_contain_text("Erin Example")
     screenshot(page, "discovered-people")
 
