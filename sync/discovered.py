@@ -328,13 +328,10 @@ class DiscoveredSelection:
         return cls(ticked_ids(params))
 
     def rows(self, workspace: Workspace) -> QuerySet:
-        """The selected rows still on the list; ids of another workspace are refused as unknown."""
+        """The selected rows still on the list. Another workspace's ids are not on it: they count as
+        gone (added or dismissed), exactly like ids that no longer exist, so neither is told apart."""
         if self.ids is None:
             return discovered_people(workspace).exclude(pk__in=self.excluded)
-        if DiscoveredPerson.objects.filter(pk__in=self.ids).exclude(workspace=workspace).exists():
-            raise BadSelection(
-                _("Some of the selected people could not be found in your workspace. Nothing was changed.")
-            )
         return discovered_people(workspace).filter(pk__in=self.ids)
 
     @property

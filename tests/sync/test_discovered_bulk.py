@@ -143,14 +143,17 @@ def test_with_no_one_to_act_on_there_is_only_close(as_member, workspace, three):
     assert "No one here can be changed." in html and "Close" in html and "data-confirm" not in html
 
 
-def test_another_workspaces_rows_are_refused_and_untouched(as_member, other_workspace, three):
+def test_another_workspaces_rows_are_answered_as_if_they_did_not_exist(as_member, other_workspace, three):
     erin, *_ = three
     theirs = found(other_workspace, "theirs@example.com", "Their Person", 1)
-    response = dialog(as_member, "dismiss", selection="ids", ids=ids(erin, theirs))
-    assert response.status_code == 400 and "could not be found in your workspace" in response.content.decode()
+    foreign = dialog(as_member, "dismiss", selection="ids", ids=ids(erin, theirs)).content.decode()
+    missing = dialog(as_member, "dismiss", selection="ids", ids=f"{erin.pk},987654").content.decode()
+    assert "Dismiss 2 people?" in foreign and "1 skipped: already added or dismissed" in foreign
+    assert "Their Person" not in foreign
+    assert re.sub(r'value="[^"]*"', "", foreign) == re.sub(r'value="[^"]*"', "", missing)
     forged = {"ids": ids(theirs), "fingerprint": fingerprint_of([theirs.pk])}
-    response = confirm(as_member, "dismiss", forged)
-    assert response.status_code == 400
+    text = confirm(as_member, "dismiss", forged).content.decode()
+    assert "0 people dismissed; sync will not list them again · 1 skipped: already added or dismissed" in text
     html = dialog(as_member, "dismiss", selection="all").content.decode()
     assert "Their Person" not in html and "Dismiss 3 people?" in html
     theirs.refresh_from_db()
@@ -167,9 +170,8 @@ def test_only_members_and_only_posts(client, workspace, other_workspace, three):
     assert not Contact.objects.exists()
     # A member of another workspace: its ids are not theirs to act on.
     MembershipFactory(workspace=other_workspace, user=outsider, role=Role.ADMIN)
-    response = confirm(client, "add", fields)
-    assert response.status_code == 400
-    assert not Contact.objects.exists()
+    assert "0 people added to My People" in confirm(client, "add", fields).content.decode()
+    assert not Contact.objects.exists() and DiscoveredPerson.objects.filter(pk=erin.pk).exists()
 
 
 def test_bad_input_is_refused_with_a_reason(as_member, three):
