@@ -108,6 +108,33 @@ def parse_ids(values: list[str]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(ids))
 
 
+def ticked_ids(params: QueryDict) -> tuple[int, ...]:
+    """The ids ticked one by one (`ids`): at least one, at most MAX_SELECTED_IDS."""
+    ids = parse_ids(params.getlist("ids"))
+    if not ids:
+        raise BadSelection(_("Select at least one person first."))
+    if len(ids) > settings.MAX_SELECTED_IDS:
+        raise BadSelection(
+            _("Too many people ticked one by one (at most %(limit)s); use “Select all” instead.")
+            % {"limit": settings.MAX_SELECTED_IDS}
+        )
+    return ids
+
+
+def unticked_ids(params: QueryDict) -> tuple[int, ...]:
+    """With "Select all", the ids unticked since (`except`): at most MAX_SELECTED_IDS."""
+    excluded = parse_ids(params.getlist("except"))
+    if len(excluded) > settings.MAX_SELECTED_IDS:
+        raise BadSelection(
+            _(
+                "Too many people unticked from “Select all” (at most %(limit)s); "
+                "clear the selection and tick the ones you want instead."
+            )
+            % {"limit": settings.MAX_SELECTED_IDS}
+        )
+    return excluded
+
+
 @dataclass(frozen=True)
 class Selection:
     audience: Audience
@@ -126,28 +153,12 @@ class Selection:
         mode = params.get("selection", "ids")
         if mode not in ("all", "ids"):
             raise BadSelection(_("Unknown kind of selection."))
-        excluded = parse_ids(params.getlist("except"))
-        if len(excluded) > settings.MAX_SELECTED_IDS:
-            raise BadSelection(
-                _(
-                    "Too many people unticked from “Select all” (at most %(limit)s); "
-                    "clear the selection and tick the ones you want instead."
-                )
-                % {"limit": settings.MAX_SELECTED_IDS}
-            )
+        excluded = unticked_ids(params)
         if mode == "all":
             return cls(audience, people_filter, None, excluded)
         if excluded:
             raise BadSelection(_("Leaving people out only goes with “Select all”."))
-        ids = parse_ids(params.getlist("ids"))
-        if not ids:
-            raise BadSelection(_("Select at least one person first."))
-        if len(ids) > settings.MAX_SELECTED_IDS:
-            raise BadSelection(
-                _("Too many people ticked one by one (at most %(limit)s); use “Select all” instead.")
-                % {"limit": settings.MAX_SELECTED_IDS}
-            )
-        return cls(audience, people_filter, ids)
+        return cls(audience, people_filter, ticked_ids(params))
 
     @property
     def is_all(self) -> bool:

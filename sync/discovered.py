@@ -8,12 +8,14 @@ the discovered row first, so two clicks at once act once.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -22,9 +24,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from audiences.registry import ARCHIVED, MY_PEOPLE, RECENTLY_DELETED
 from contacts import services
-from contacts.exceptions import ContactError
+from contacts.exceptions import BadSelection, ContactError
 from contacts.models import Contact, EntryKind, TimelineEntry, Workspace
-from sync.models import DiscoveredInteraction, DiscoveredPerson
+from contacts.selection import ticked_ids, unticked_ids
+from sync.models import DiscoveredInteraction, DiscoveredPerson, Suppression
 from sync.own_addresses import OwnAddresses
 from sync.sightings import EMAIL, PHONE, Address, by_kind, name_from_address
 from sync.writer import timeline_entry
@@ -106,11 +109,12 @@ def _offer(owners: list[Owner]) -> Offer:
 
 def discovered_offers(workspace: Workspace, rows: list[DiscoveredPerson]) -> list[Offer]:
     """The offer for each row (Add, Restore <name>, or neither), in one query."""
-    owners = _owners(workspace, {Address(row.kind, row.value) for row in rows})
+    owners = owners_of(workspace, {Address(row.kind, row.value) for row in rows})
     return [_offer(owners.get(Address(row.kind, row.value), [])) for row in rows]
 
 
-def _owners(workspace: Workspace, addresses: set[Address]) -> dict[Address, list[Owner]]:
+def owners_of(workspace: Workspace, addresses: set[Address]) -> dict[Address, list[Owner]]:
+    """Who has each of these addresses now (in any audience, Recently Deleted too), in one query."""
     if not addresses:
         return {}
     emails, phones = by_kind(addresses)
@@ -177,27 +181,50 @@ def add_discovered(*, actor, workspace: Workspace, discovered_id: int) -> Added:
             )
         if offer.kind is OfferKind.NONE:
             raise ContactError(_("%(note)s. Nothing was changed.") % {"note": offer.note})
-        interactions = list(row.interactions.all())
-        if offer.person is not None:
-            person, created = Contact.objects.get(pk=offer.person.pk), False
-        else:
-            address = Address(row.kind, row.value)
-            person, created = (
-                Contact(
-                    workspace=workspace,
-                    name=row.name or name_from_address(address),
-                    **address.contact_fields(),
-                    last_touch_at=max((i.at for i in interactions), default=None),
-                ),
-                True,
-            )
-            person.save()
-            TimelineEntry.objects.create(
-                contact=person, kind=EntryKind.CREATED_BY_SYNC, actor=actor, summary=_("Added from Discovered People")
-            )
-        _move_to_timeline(interactions, person.pk)
-        row.delete()
+        if _suppressed(workspace, [row]):
+            raise ContactError(str(SUPPRESSED) + " " + _("Nothing was changed."))
+        return _add_row(actor, workspace, row, offer)
+
+
+def _add_row(actor, workspace: Workspace, row: DiscoveredPerson, offer: Offer) -> Added:
+    """Add one locked row whose offer is ADD (checked by the caller): a new person, or the owner gets the history."""
+    interactions = list(row.interactions.all())
+    if offer.person is not None:
+        person, created = Contact.objects.get(pk=offer.person.pk), False
+    else:
+        address = Address(row.kind, row.value)
+        person, created = (
+            Contact(
+                workspace=workspace,
+                name=row.name or name_from_address(address),
+                **address.contact_fields(),
+                last_touch_at=max((i.at for i in interactions), default=None),
+            ),
+            True,
+        )
+        person.save()
+        TimelineEntry.objects.create(
+            contact=person, kind=EntryKind.CREATED_BY_SYNC, actor=actor, summary=_("Added from Discovered People")
+        )
+    _move_to_timeline(interactions, person.pk)
+    row.delete()
     return Added(person, created, len(interactions))
+
+
+SUPPRESSED = gettext_lazy(
+    "This address is on the “Don't re-create from sync” list: lift it there first to add this person."
+)
+
+
+def _suppressed(workspace: Workspace, rows: list[DiscoveredPerson]) -> set[int]:
+    """The ids of the rows whose address is suppressed ("Don't re-create from sync"): they are not added."""
+    if not rows:
+        return set()
+    values = {(row.kind, row.value): row.pk for row in rows}
+    found = Suppression.objects.filter(workspace=workspace, value__in={v for _k, v in values}).values_list(
+        "kind", "value"
+    )
+    return {values[address] for address in found if address in values}
 
 
 @dataclass(frozen=True)
@@ -256,9 +283,196 @@ def dismiss_discovered(*, actor, workspace: Workspace, discovered_id: int) -> st
     Returns the name the page showed, for the status message.
     """
     with _locked_discovered(actor, workspace, discovered_id) as row:
-        row.interactions.all().delete()
         shown = row.display_name
-        row.dismissed_at, row.dismissed_by = timezone.now(), actor
-        row.name, row.interaction_count, row.last_summary = "", 0, ""
-        row.save(update_fields=["dismissed_at", "dismissed_by", "name", "interaction_count", "last_summary"])
+        _dismiss_rows(actor, [row.pk])
     return shown
+
+
+def _dismiss_rows(actor, ids: list[int]) -> None:
+    """Dismiss these (locked) rows: their interactions are erased, only the address and the dismissal stay."""
+    DiscoveredInteraction.objects.filter(discovered_id__in=ids).delete()
+    DiscoveredPerson.objects.filter(pk__in=ids).update(
+        dismissed_at=timezone.now(), dismissed_by=actor, name="", interaction_count=0, last_summary=""
+    )
+
+
+# --- Many at once: Add and Dismiss over ticked rows (or all of them), exactly those the dialog showed ----------
+
+
+class BulkKind(StrEnum):
+    ADD = "add"
+    DISMISS = "dismiss"
+
+
+NAMES_SHOWN = 10
+GONE_REASON = gettext_lazy("already added or dismissed")
+RESTORE_REASON = gettext_lazy("in Archived People or Recently Deleted: restore them instead")
+SEVERAL_REASON = gettext_lazy("several people have the address")
+SUPPRESSED_REASON = gettext_lazy("on the “Don't re-create from sync” list")
+
+
+@dataclass(frozen=True)
+class DiscoveredSelection:
+    """Ticked rows (ids), or everyone on the list less those unticked since (ids None, excluded)."""
+
+    ids: tuple[int, ...] | None
+    excluded: tuple[int, ...] = ()
+
+    @classmethod
+    def from_params(cls, params) -> DiscoveredSelection:
+        mode = params.get("selection", "ids")
+        if mode not in ("all", "ids"):
+            raise BadSelection(_("Unknown kind of selection."))
+        if mode == "all":
+            return cls(None, unticked_ids(params))
+        return cls(ticked_ids(params))
+
+    def rows(self, workspace: Workspace) -> QuerySet:
+        """The selected rows still on the list. Another workspace's ids are not on it: they count as
+        gone (added or dismissed), exactly like ids that no longer exist, so neither is told apart."""
+        if self.ids is None:
+            return discovered_people(workspace).exclude(pk__in=self.excluded)
+        return discovered_people(workspace).filter(pk__in=self.ids)
+
+    @property
+    def count(self) -> int | None:
+        return None if self.ids is None else len(self.ids)
+
+
+@dataclass
+class SkippedGroup:
+    reason: str
+    names: list[str] = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.names)
+
+
+@dataclass
+class BulkPreview:
+    """What the dialog shows, and the confirm acts on: the eligible rows (exactly), and who is skipped and why."""
+
+    kind: BulkKind
+    eligible: list[DiscoveredPerson]
+    groups: list[SkippedGroup]
+
+    @property
+    def total(self) -> int:
+        return len(self.eligible) + self.skipped
+
+    @property
+    def skipped(self) -> int:
+        return sum(g.count for g in self.groups)
+
+    @property
+    def ids(self) -> str:
+        return ",".join(str(row.pk) for row in self.eligible)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint_of([row.pk for row in self.eligible])
+
+    @property
+    def names(self) -> list[str]:
+        return [row.display_name for row in self.eligible[:NAMES_SHOWN]]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.eligible) - NAMES_SHOWN)
+
+
+def fingerprint_of(ids) -> str:
+    """The exact set of rows a dialog showed: their count and a digest of their ids (sent back with the confirm)."""
+    ordered = sorted(set(ids))
+    digest = hashlib.sha256(",".join(map(str, ordered)).encode()).hexdigest()[:20]
+    return f"{len(ordered)}-{digest}"
+
+
+def _sort(kind: BulkKind, workspace: Workspace, rows: list[DiscoveredPerson], wanted: int | None):
+    """The eligible rows and the skipped groups (rows already added or dismissed first, by count)."""
+    groups: dict[str, SkippedGroup] = {}
+
+    def skip(reason, row=None, n=1):
+        group = groups.setdefault(str(reason), SkippedGroup(str(reason)))
+        group.count += n
+        if row is not None and len(group.names) < NAMES_SHOWN:
+            group.names.append(row.display_name)
+
+    if wanted is not None and wanted > len(rows):
+        skip(GONE_REASON, n=wanted - len(rows))
+    if kind is BulkKind.DISMISS:
+        return rows, list(groups.values()), {}
+    eligible, offers = [], {}
+    suppressed = _suppressed(workspace, rows)
+    for row, offer in zip(rows, discovered_offers(workspace, rows)):
+        if offer.kind is OfferKind.RESTORE:
+            skip(RESTORE_REASON, row)
+        elif offer.kind is OfferKind.NONE:
+            skip(SEVERAL_REASON, row)
+        elif row.pk in suppressed:
+            skip(SUPPRESSED_REASON, row)
+        else:
+            eligible.append(row)
+            offers[row.pk] = offer
+    return eligible, list(groups.values()), offers
+
+
+def bulk_preview(*, actor, workspace: Workspace, kind: BulkKind, selection: DiscoveredSelection) -> BulkPreview:
+    services.membership_for(actor, workspace)
+    rows = list(selection.rows(workspace).order_by(F("last_seen_at").desc(nulls_last=True), "pk"))
+    eligible, groups, _offers = _sort(kind, workspace, rows, selection.count)
+    if len(eligible) > settings.MAX_SELECTED_IDS:
+        raise BadSelection(
+            _("Too many people at once (at most %(limit)s); narrow the selection.")
+            % {"limit": settings.MAX_SELECTED_IDS}
+        )
+    return BulkPreview(kind, eligible, groups)
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    kind: BulkKind
+    done: int
+    skipped: list[tuple[str, int]]  # (reason, how many)
+
+    @property
+    def text(self) -> str:
+        if self.kind is BulkKind.ADD:
+            text = ngettext("%(count)s person added to My People", "%(count)s people added to My People", self.done) % {
+                "count": self.done
+            }
+        else:
+            text = ngettext(
+                "%(count)s person dismissed; sync will not list them again",
+                "%(count)s people dismissed; sync will not list them again",
+                self.done,
+            ) % {"count": self.done}
+        for reason, n in self.skipped:
+            text += " · " + ngettext("%(count)s skipped: %(reason)s", "%(count)s skipped: %(reason)s", n) % {
+                "count": n,
+                "reason": reason,
+            }
+        return text
+
+
+def bulk_discovered(*, actor, workspace: Workspace, kind: BulkKind, ids: tuple[int, ...], fingerprint: str):
+    """Add or dismiss exactly the rows the dialog showed (ids, with their fingerprint), in one transaction.
+
+    Rows added or dismissed meanwhile, and rows whose offer changed (someone got the address, it
+    was suppressed), are skipped and counted by reason; rows not in the dialog are never touched.
+    """
+    services.membership_for(actor, workspace)
+    if not ids or fingerprint != fingerprint_of(ids):
+        raise BadSelection(_("The confirmation does not say which people it is for; open the dialog again."))
+    selection = DiscoveredSelection(ids)
+    with transaction.atomic():
+        rows = list(selection.rows(workspace).select_for_update().order_by("pk"))
+        eligible, groups, offers = _sort(kind, workspace, rows, len(ids))
+        if kind is BulkKind.DISMISS:
+            _dismiss_rows(actor, [row.pk for row in eligible])
+        else:
+            for row in eligible:
+                _add_row(actor, workspace, row, offers[row.pk])
+    return BulkOutcome(kind, len(eligible), [(g.reason, g.count) for g in groups])

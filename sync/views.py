@@ -6,25 +6,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
-from contacts.exceptions import ContactError
-from contacts.htmx import fragment_or_redirect
+from contacts.exceptions import ContactError, NotFound
+from contacts.htmx import database_refusal, fragment_or_redirect, render_page_or_fragment
 from contacts.membership import require_membership
+from contacts.selection import parse_ids
 from contacts.text import as_number
 from sync.discovered import (
+    BulkKind,
+    DiscoveredSelection,
     add_discovered,
+    bulk_discovered,
+    bulk_preview,
     discovered_offers,
     discovered_people,
     dismiss_discovered,
     restore_discovered,
 )
 from sync.models import Suppression
+from sync.suppressions import suppression_rows
 
 DISCOVERED_TEMPLATE = "sync/discovered.html"
 DISCOVERED_PAGE_SIZE = 50
@@ -36,7 +44,13 @@ DISCOVERED_PAGE_SIZE = 50
 @login_required
 @require_GET
 def discovered(request):
-    return render(request, DISCOVERED_TEMPLATE, _discovered_context(request, request.GET.get("page")))
+    """The page; to htmx (paging, or the redraw after a bulk change: js/list.js) the list region alone."""
+    return render_page_or_fragment(
+        request,
+        DISCOVERED_TEMPLATE,
+        _discovered_context(request, request.GET.get("page")),
+        fragments={"discovered-region": f"{DISCOVERED_TEMPLATE}#discovered-region"},
+    )
 
 
 @login_required
@@ -118,6 +132,63 @@ def _discovered_outcome(request, act):
     return fragment_or_redirect(request, fragment, message=text, to=back, error=error)
 
 
+# --- Many at once: the dialog (how many and who), then the confirm, which acts on exactly those --------------
+
+
+def _bulk_kind(kind: str) -> BulkKind:
+    try:
+        return BulkKind(kind)
+    except ValueError:
+        raise NotFound(_("Unknown action.")) from None
+
+
+@login_required
+@require_POST
+def discovered_bulk_dialog(request, kind: str):
+    """The confirmation dialog for the ticked rows (or all), asked for with the selection in the body. Never acts."""
+    bulk_kind = _bulk_kind(kind)
+    workspace = require_membership(request).workspace
+    try:
+        selection = DiscoveredSelection.from_params(request.POST)
+        summary = bulk_preview(actor=request.user, workspace=workspace, kind=bulk_kind, selection=selection)
+    except ContactError as error:
+        return _dialog_error(request, error.message, error.status)
+    return render(request, "sync/discovered_dialog.html", {"summary": summary})
+
+
+@login_required
+@require_POST
+def discovered_bulk(request, kind: str):
+    bulk_kind = _bulk_kind(kind)
+    workspace = require_membership(request).workspace
+    try:
+        outcome = bulk_discovered(
+            actor=request.user,
+            workspace=workspace,
+            kind=bulk_kind,
+            ids=parse_ids(request.POST.getlist("ids")),
+            fingerprint=request.POST.get("fingerprint", ""),
+        )
+    except ContactError as error:
+        return _dialog_error(request, error.message, error.status)
+    except DatabaseError as error:
+        return _dialog_error(request, *database_refusal(error))
+    text = outcome.text
+
+    def fragment():
+        response = render(request, "contacts/outcome.html", {"text": text})
+        return trigger_client_event(response, "contactsChanged", {"message": text})
+
+    return fragment_or_redirect(request, fragment, message=text, to="discovered")
+
+
+def _dialog_error(request, message: str, status: int):
+    def fragment():
+        return render(request, "contacts/dialog_error.html", {"error": message}, status=status)
+
+    return fragment_or_redirect(request, fragment, message=message, to="discovered", error=True)
+
+
 # --- "Don't re-create from sync": see the list, and lift an entry --------------------------------
 
 
@@ -128,10 +199,7 @@ def suppressions(request):
     return render(
         request,
         "sync/suppressions.html",
-        {
-            "membership": membership,
-            "suppressions": Suppression.objects.filter(workspace=membership.workspace).select_related("created_by"),
-        },
+        {"membership": membership, "workspace": membership.workspace, "rows": suppression_rows(membership.workspace)},
     )
 
 

@@ -14,7 +14,8 @@
   var app = window.MyPeople = {
     $: function (selector, root) { return (root || document).querySelector(selector); },
     $all: function (selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); },
-    region: function () { return document.getElementById("people-region"); },
+    /* The list the selection is about: the people page's, or another list page's (Discovered People) that says so. */
+    region: function () { return document.getElementById("people-region") || document.querySelector("[data-selection-region]"); },
 
     /* What the people page shows: its audience, search and filter, and how many match. */
     context: function () {

@@ -96,10 +96,11 @@ def test_archive_then_delete_with_the_sync_warning(logged_in_page, live_server, 
     expect_names(page, present=["Ann Email", "Bob Quiet"], absent=["Cid Stays"])
     expect(page.get_by_role("row", name=re.compile("Ann Email"))).to_contain_text("by Ada Admin")
 
-    # The suppressions page lists the addresses, and nothing else about them.
+    # The suppressions page lists the addresses (a suppression keeps nothing else), and whose they
+    # were while that person is still here, in Recently Deleted (issue 13).
     go_to_suppressions(page)
     expect(page.get_by_role("cell", name="ann@example.com", exact=True)).to_be_visible()
-    expect(page.get_by_text("Ann Email")).to_have_count(0)
+    expect(page.get_by_role("row", name=re.compile("ann@example.com"))).to_contain_text("Ann Email (Recently Deleted)")
 
 
 def test_restore_from_recently_deleted(logged_in_page, live_server, workspace):

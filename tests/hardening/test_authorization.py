@@ -32,12 +32,13 @@ CHANGE_URLS = {
     "discovered-add",
     "discovered-restore",
     "discovered-dismiss",
+    "discovered-bulk",  # Add or Dismiss many Discovered People
     "switch-workspace",  # the session's chosen workspace
 }
 # GET shows the confirmation dialog, POST acts.
 BOTH = {"bulk"}
 # POST only, and never changes anything: the confirmation dialog, asked for with the selection in the body.
-SHOWS_ONLY = {"bulk-dialog"}
+SHOWS_ONLY = {"bulk-dialog", "discovered-bulk-dialog"}
 # GET shows a form, POST saves it (Add person, Edit).
 FORMS = {"person-add", "person-edit"}
 
@@ -125,6 +126,8 @@ def app_urls(w, whose="mine") -> list[tuple[str, str]]:
         for name, converter in pattern.pattern.converters.items():
             if name == "action":
                 kwargs[name] = "archive"
+            elif name == "kind":  # Discovered People's bulk Add / Dismiss
+                kwargs[name] = "dismiss"
             elif pattern.name == "lift-suppression":
                 kwargs[name] = objects["lift-suppression"]
             elif pattern.name.startswith("discovered-"):
