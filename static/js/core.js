@@ -1,7 +1,7 @@
 /* My People: the namespace the other scripts share (window.MyPeople), small DOM helpers,
    and one listener each for clicks and keys that hands events to the modules.
    Scripts, in the order base.html loads them (deferred): core, menu, dialog, selection,
-   list, disclosure, details. The server does every check again.
+   keys, list, disclosure, details. The server does every check again.
    The words these scripts show are in the page, rendered by the server in its language
    (data- attributes beside where they are shown); the scripts only fill in {placeholders}. */
 (function () {

@@ -1,5 +1,7 @@
 /* The selection, which survives paging, sorting and switching views: the row ticks (Shift
-   for a range), the page tick, the select-all banner, and the exceptions unticked since.
+   for a range), the page tick, the select-all banner, the selection line above the list
+   ("4 selected · Clear"), and the exceptions unticked since. Clicks and the keyboard
+   (js/keys.js, through app.selection.toggle) come through the same code.
 
    The selection is either ticked ids, or "everyone in the audience under the search
    and filter" less the people unticked since (excluded). It travels to the server
@@ -11,7 +13,7 @@
   var $ = app.$;
   var STORE = "my-people-selection";
   var state = null;
-  var lastClicked = null;
+  var lastTicked = null;  // the id of the row ticked or unticked last: where a Shift range starts
 
   function fresh(ctx) {
     return { audience: ctx.audience, mode: "ids", ids: [], excluded: [], q: ctx.q, stage: ctx.stage, blocked: ctx.blocked, total: ctx.total };
@@ -71,6 +73,7 @@
       page.setAttribute("aria-checked", some ? "mixed" : String(all));
     });
     renderBanner(boxes.length, checked);
+    renderLine();
     app.menu.showCount(selectedCount());
     fillSelectionForm();
   }
@@ -98,6 +101,21 @@
     } else {
       banner.hidden = true;
     }
+  }
+
+  /* "4 selected", "All 262 selected", "All 262 selected except 3": the server's words, both forms
+     of the count the page cannot know (data-one, data-other) and the select-all ones counted. */
+  function renderLine() {
+    var line = $("[data-selection-line]");
+    if (!line) return;
+    var text = $("[data-selection-text]", line);
+    var n = selectedCount();
+    var words = "";
+    if (state.mode === "all") words = state.excluded.length ? app.fill(text.dataset.allExcept, { left: state.excluded.length }) : text.dataset.all;
+    else if (n > 0) words = app.fill(n === 1 ? text.dataset.one : text.dataset.other, { n: n });
+    if (text.textContent !== words) text.textContent = words;
+    line.classList.toggle("is-empty", n === 0);
+    $("[data-selection-rest]", line).hidden = n === 0;
   }
 
   function fillSelectionForm() {
@@ -129,16 +147,24 @@
   function onRowChange(box, shift) {
     var boxes = rows();
     var index = boxes.indexOf(box);
-    if (shift && lastClicked !== null && boxes[lastClicked]) {
-      var from = Math.min(lastClicked, index), to = Math.max(lastClicked, index);
+    var from = shift && lastTicked !== null ? boxes.findIndex(function (b) { return rowId(b) === lastTicked; }) : -1;
+    if (from !== -1) {
+      var to = index;
+      if (from > to) { var swap = from; from = to; to = swap; }
       for (var i = from; i <= to; i += 1) setSelected(rowId(boxes[i]), box.checked);
     } else {
       setSelected(rowId(box), box.checked);
     }
-    lastClicked = index;
+    lastTicked = rowId(box);
     dropEmptySelectAll();
     save();
     render();
+  }
+
+  /* A row's tick flipped from the keyboard, as a click (extend: as a Shift-click) would. */
+  function toggle(box, extend) {
+    box.checked = !box.checked;
+    onRowChange(box, extend);
   }
 
   function onPageChange(page) {
@@ -197,7 +223,7 @@
 
   document.body.addEventListener("htmx:afterSettle", function () { render(); });
 
-  app.selection = { render: render, clear: clearSelection };
+  app.selection = { render: render, clear: clearSelection, toggle: toggle, count: function () { return state ? selectedCount() : 0; } };
 
   document.addEventListener("DOMContentLoaded", render);
   if (document.readyState !== "loading") render();
