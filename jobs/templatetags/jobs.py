@@ -12,8 +12,8 @@ register = template.Library()
 @register.inclusion_tag("jobs/header.html", takes_context=True)
 def jobs_link(context):
     request = context.get("request")
-    membership = getattr(request, "membership", None)
-    if membership is None:
+    membership = getattr(request, "membership", None)  # lazy: false when the user is in no workspace
+    if not membership:
         return {"outcomes": ()}
     unseen = list(
         BulkJob.objects.filter(workspace=membership.workspace, actor=request.user, seen_at__isnull=True)
