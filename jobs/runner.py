@@ -130,7 +130,7 @@ def run_batch(job_id: int) -> bool:
     try:
         with transaction.atomic():
             # Locked: a second worker on the same job waits here, then sees the new cursor.
-            job = BulkJob.objects.select_for_update().select_related("workspace", "actor").get(pk=job_id)
+            job = BulkJob.objects.select_for_update(of=("self",)).select_related("workspace", "actor").get(pk=job_id)
             if job.state not in UNFINISHED:
                 return False
             now = timezone.now()

@@ -30,7 +30,7 @@ def start_job(request, dialog):
     job = runner.start(dialog=dialog, data=request.POST)
     if not wants_fragment(request):
         return redirect("jobs")
-    return _progress(request, job)
+    return _progress(request, job, whole=True)
 
 
 def _job(request, pk: int) -> BulkJob:
@@ -39,14 +39,16 @@ def _job(request, pk: int) -> BulkJob:
     return get_object_or_404(BulkJob.objects.select_related("actor"), pk=pk, workspace=membership.workspace)
 
 
-def _progress(request, job: BulkJob, status: int = 200):
+def _progress(request, job: BulkJob, *, whole: bool = False):
+    """The progress view: the whole dialog (`whole`, after a confirm or an Undo) or what the poll swaps."""
+    template = "jobs/progress.html" if whole else "jobs/progress.html#body"
     context = {"job": job, "title": words.title(job), "progress": words.progress(job)}
     if not job.is_finished:
-        return render(request, "jobs/progress.html", context, status=status)
+        return render(request, template, context)
     if job.actor_id == request.user.pk and job.seen_at is None:
         BulkJob.objects.filter(pk=job.pk).update(seen_at=timezone.now())
     context |= {"outcome": words.outcome(job), "undoable": runner.can_undo(job, request.user)}
-    response = render(request, "jobs/progress.html", context)
+    response = render(request, template, context)
     response = HttpResponseStopPolling(response.content)  # 286: htmx swaps it in and stops polling
     return trigger_client_event(response, "contactsChanged", {"message": context["outcome"]})
 
@@ -86,7 +88,7 @@ def undo(request, pk: int):
         return fragment_or_redirect(request, fragment, message=message, to="jobs", error=True)
     if not wants_fragment(request):
         return redirect("jobs")
-    return _progress(request, undo_job)
+    return _progress(request, undo_job, whole=True)
 
 
 @login_required
