@@ -1,6 +1,7 @@
 # My People — developer entry points.
 #
 #   make run                      set up (first time), migrate, seed the demo, serve on 127.0.0.1:8000
+#                                 with a job worker beside the web server
 #   make test                     install test extras, find a Chromium, run the whole pytest suite
 #   make test PYTEST_ARGS="tests/browser -x"
 #
@@ -85,7 +86,10 @@ run: $(INSTALL_STAMP)
 	@echo "  Stop with Ctrl-C."
 	@echo "=================================================================="
 	@echo
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@# The job worker runs beside the web server; Ctrl-C (or any exit) stops both.
+	@DEBUG=1 $(PY) manage.py jobs_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # --- test -------------------------------------------------------------------
 

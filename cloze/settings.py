@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "contacts",
     "sync",
     "audiences",
+    "django_tasks_db",  # the database-backed task backend and its `db_worker`
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +161,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+
+# Background work (django.tasks): kept in the database, run by `manage.py jobs_worker` (make run starts
+# one beside the web server). On PostgreSQL workers claim tasks with SKIP LOCKED, so any number of them
+# on any number of machines can share the database; on SQLite the IMMEDIATE transactions above queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A confirmed bulk action over more people than this runs as a background job (jobs/).
+BULK_JOB_THRESHOLD = env_whole_number("BULK_JOB_THRESHOLD", 20_000, "how many people a bulk action may have in-request")
+# A job works in batches of this many people, in id order, one transaction each.
+BULK_JOB_BATCH_SIZE = env_whole_number("BULK_JOB_BATCH_SIZE", 5_000, "people per batch of a background job")
+# Milliseconds a job rests between batches, leaving the database to the web server (0: none).
+BULK_JOB_PAUSE_MS = env_whole_number("BULK_JOB_PAUSE_MS", 0, "milliseconds a job rests between batches")
+# A running job whose worker has not committed a batch for this long is taken over by the next worker started.
+BULK_JOB_STALE_SECONDS = env_whole_number(
+    "BULK_JOB_STALE_SECONDS", 60, "seconds after which a silent job counts as abandoned by its worker"
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

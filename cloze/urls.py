@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("contacts.urls")),
     path("", include("sync.urls")),
+    path("", include("jobs.urls")),
 ]
 
 handler404 = "contacts.views.errors.page_not_found"

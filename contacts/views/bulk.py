@@ -26,6 +26,7 @@ from contacts.htmx import database_refusal, fragment_or_redirect, render_page_or
 from contacts.membership import require_membership
 from contacts.models import Operation
 from contacts.selection import Selection
+from jobs.views import runs_as_job, start_job
 
 
 @login_required
@@ -54,6 +55,8 @@ def bulk(request, action: str):
     if not dialog.form_is_valid:
         return _show(request, dialog, status=400)
     try:
+        if runs_as_job(dialog):  # too many people for one request: a background job with a progress view
+            return start_job(request, dialog)
         outcome = dialog.confirm(request.POST)
     except ContactError as error:  # a stale confirmation too (409)
         return _show(request, dialog, error=error.message, status=error.status)
