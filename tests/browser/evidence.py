@@ -96,3 +96,15 @@ def seed(workspace, admin_user) -> dict:
             last_summary=f"Hello number {n}",
         )
     return {"dana": dana}
+
+
+def sign_in(page, live_server, user) -> None:
+    """Log `user` in without the login form (a session made by Django's test client, handed to the
+    browser as its cookie): the evidence modules open dozens of screens, each in a fresh page."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
