@@ -2,8 +2,8 @@
 
 Each test opens one screen (tests/browser/screens.py, with the fixed people of evidence.py) once
 and takes it at the three widths by resizing the page, so the module stays cheap enough to run
-with the suite. Files: test-artifacts/screenshots/<screen>-<width>.png (the full page; the
-viewport while a modal dialog is open).
+with the suite. Files: test-artifacts/screenshots/<screen>-<width>.png, the viewport (375×812,
+768×1024, 1280×900): what the screen shows before scrolling.
 
 `make screenshots` runs this module with WRITE_DOCS_SCREENSHOTS=1, which also writes the three
 small PNGs the README shows: docs/table.png (1280), docs/archive-dialog.png (1280) and
@@ -66,14 +66,15 @@ def take(page, screen: str, folder: Path, docs: Path) -> list[Path]:
         page.set_viewport_size({"width": w, "height": h})
         page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
         path = folder / f"{screen}-{width}.png"
-        # A modal dialog dims the viewport only: the whole page would show it half dimmed.
-        modal = page.locator("dialog[open]")
-        page.screenshot(path=str(path), full_page=not modal.count(), **STYLE)
+        # What the screen shows: a full-page capture would draw the fixed parts (the round button,
+        # its menu, the outcome message, a dialog's dimmed backdrop) where the first screen had them.
+        page.screenshot(path=str(path), **STYLE)
         assert path.stat().st_size > 1_000, f"{path} is empty"
         taken.append(path)
         for file, (doc_screen, doc_width) in {**DOCS, **DOCS_PHONE}.items():
             if WRITE_DOCS and (doc_screen, doc_width) == (screen, width):
                 docs.mkdir(exist_ok=True)
+                modal = page.locator("dialog[open]")
                 page.screenshot(path=str(docs / file), clip=around(modal) if modal.count() else None, **STYLE)
                 size = (docs / file).stat().st_size
                 assert size < DOCS_LIMIT, f"docs/{file} is {size:,} bytes (keep it under {DOCS_LIMIT:,})"
