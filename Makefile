@@ -4,6 +4,8 @@
 #                                 with a job worker beside the web server
 #   make test                     install test extras, find a Chromium, run the whole pytest suite
 #   make test PYTEST_ARGS="tests/browser -x"
+#   make evidence                 screenshots (+ docs/*.png), ARIA snapshots and the axe audit, after a UI change
+#   UPDATE_ARIA_SNAPSHOTS=1 make evidence   the same, rewriting tests/browser/aria/*.yaml from the UI
 #
 # Installing is skipped while the stamp files are newer than pyproject.toml, so
 # repeated runs are fast. Override VENV/PYTHON to use another virtualenv/interpreter.
@@ -22,11 +24,13 @@ TEST_STAMP := $(VENV)/.installed-test
 LOAD_STAMP := $(VENV)/.installed-load
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench loadtest install install-test install-load venv chromium clean-venv
+.PHONY: help run test screenshots aria-snapshots evidence bench loadtest install install-test install-load venv chromium clean-venv
 
 help:
 	@echo "make run    - create .venv, install, migrate, seed the demo and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   - install test extras, check for Chromium, run pytest (extra args: PYTEST_ARGS=...)"
+	@echo "make screenshots - every screen at 375/768/1280 px into test-artifacts/screenshots/, and docs/*.png"
+	@echo "make evidence    - screenshots, ARIA snapshots and axe (both themes); UPDATE_ARIA_SNAPSHOTS=1 rewrites the snapshots"
 	@echo "make bench  - our pages and bulk actions vs the Django admin, 100k people (BENCH_ARGS=...)"
 	@echo "make loadtest - gunicorn over a throwaway PostgreSQL with 100k people, driven for 60 s"
 
@@ -116,6 +120,27 @@ chromium: $(TEST_STAMP)
 # TESTING=1: plain static storage (no collectstatic manifest needed) under DEBUG=False.
 test: chromium
 	TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# --- evidence (issue 13): what the UI looks like and what a screen reader gets --------------
+
+EVIDENCE_PYTEST := TESTING=1 $(PY) -m pytest -p no:cacheprovider -q
+
+# Every screen at 375, 768 and 1280 px into test-artifacts/screenshots/; the README's three
+# small PNGs into docs/ (tests/browser/test_screenshots.py).
+screenshots: chromium
+	WRITE_DOCS_SCREENSHOTS=1 $(EVIDENCE_PYTEST) tests/browser/test_screenshots.py
+	@ls -l docs/*.png
+
+# Rewrite tests/browser/aria/*.yaml from the current UI; review `git diff tests/browser/aria/`.
+aria-snapshots: chromium
+	UPDATE_ARIA_SNAPSHOTS=1 $(EVIDENCE_PYTEST) tests/browser/test_aria_snapshots.py
+
+# All the evidence in one go: screenshots and docs/*.png, the ARIA snapshots (compared, or
+# rewritten with UPDATE_ARIA_SNAPSHOTS=1 in the environment), and axe in both themes at both
+# sizes with its summary (test-artifacts/axe-summary.json).
+evidence: chromium
+	WRITE_DOCS_SCREENSHOTS=1 $(EVIDENCE_PYTEST) -s tests/browser/test_screenshots.py \
+	  tests/browser/test_aria_snapshots.py tests/browser/test_accessibility.py
 
 # --- bench and load ----------------------------------------------------------
 

@@ -1,9 +1,14 @@
-"""Accessibility audit (issue 8) with axe-core through axe-playwright-python, at 375 px and 1280 px.
+"""Accessibility audit with axe-core through axe-playwright-python: every page and dialog at
+375 px and 1280 px, each in the light and the dark theme (`page.emulate_media(color_scheme=...)`).
 
-Every screen and dialog is audited; a violation of impact "serious" or "critical" fails the test
-with the rule, its help and the elements. Violations of every impact are counted and printed as a
-summary at the end of the module (run with -s), and written to
-test-artifacts/axe-summary.json.
+A violation of any impact (critical, serious, moderate, minor) fails the test with the rule, its
+help and the elements, for each theme it occurs in. Every audit is also counted in a summary
+printed at the end of the module (run with -s) and written to test-artifacts/axe-summary.json
+(keys `<screen>@<width>@<theme>`), so a run shows the state of every screen at once.
+
+The people are fixed (tests/browser/evidence.py): every audience, dialog and page has someone in
+it. Add a screen by adding a function to SCREENS (it gets the page and the live server and leaves
+the page showing the screen).
 """
 
 import json
@@ -14,32 +19,35 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from contacts.models import Stage
-from sync.models import Suppression
+from tests.browser.evidence import seed, sign_in
 from tests.browser.flows import (  # noqa: F401  (console_errors is an autouse fixture)
     WIDTHS,
     audience_button,
     bulk_menu,
     choose,
     console_errors,
-    dialog,
     open_menu,
     open_people,
-    page_checkbox,
-    pick_new_stage,
     tick,
 )
-from tests.factories import ContactFactory, TimelineEntryFactory
+from tests.browser.screens import ANONYMOUS_SCREENS, SCREENS
+from tests.factories import ContactFactory, UserFactory
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
-FAILING = {"critical", "serious"}
-RESULTS: dict[tuple[str, str], list[dict]] = {}
+FAILING = set(IMPACTS)
+THEMES = ("light", "dark")
+RESULTS: dict[tuple[str, str, str], list[dict]] = {}
 
 AXE = Axe()
 
-# Known bugs, each pinned by its own xfail test below: their elements are counted in the summary
-# but do not fail the screen audits (so those keep guarding everything else).
-KNOWN_BUGS: dict = {}
+# Known bugs, each pinned by its own xfail test: their elements (matched by this pattern on their
+# HTML) are counted in the summary but do not fail the screen audits.
+KNOWN_BUGS: dict[str, re.Pattern] = {}
+
+# Finished CSS transitions and animations (a colour fading in would be measured half-way);
+# endless ones (a spinner) are left alone.
+SETTLED = """() => document.getAnimations().every(
+    (a) => a.playState !== "running" || a.effect.getComputedTiming().iterations === Infinity)"""
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,8 +58,8 @@ def summary(pytestconfig):
     totals = Counter()
     nodes = Counter()
     lines = ["", "axe-core summary (violations: rules / elements, by impact)"]
-    lines.append(f"{'screen':<28}{'width':>6}  " + "  ".join(f"{i:>10}" for i in IMPACTS) + "  rules")
-    for (screen, width), violations in sorted(RESULTS.items()):
+    lines.append(f"{'screen':<34}{'width':>6} {'theme':>6}  " + "  ".join(f"{i:>10}" for i in IMPACTS) + "  rules")
+    for (screen, width, theme), violations in sorted(RESULTS.items()):
         by = Counter(v["impact"] for v in violations)
         elements = Counter()
         for v in violations:
@@ -59,9 +67,10 @@ def summary(pytestconfig):
         totals.update(by)
         nodes.update(elements)
         cells = "  ".join(f"{by[i]:>4} /{elements[i]:>4}" for i in IMPACTS)
-        lines.append(f"{screen:<28}{width:>6}  {cells}  {', '.join(sorted({v['id'] for v in violations})) or '-'}")
+        rules = ", ".join(sorted({v["id"] for v in violations})) or "-"
+        lines.append(f"{screen:<34}{width:>6} {theme:>6}  {cells}  {rules}")
     lines.append(
-        f"{'TOTAL over ' + str(len(RESULTS)) + ' audits':<34}  "
+        f"{'TOTAL over ' + str(len(RESULTS)) + ' audits':<48}  "
         + "  ".join(f"{totals[i]:>4} /{nodes[i]:>4}" for i in IMPACTS)
     )
     print("\n".join(lines))
@@ -70,121 +79,104 @@ def summary(pytestconfig):
     (folder / "axe-summary.json").write_text(
         json.dumps(
             {
-                f"{screen}@{width}": [
+                f"{screen}@{width}@{theme}": [
                     {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"])}
                     for v in violations
                 ]
-                for (screen, width), violations in sorted(RESULTS.items())
+                for (screen, width, theme), violations in sorted(RESULTS.items())
             },
             indent=2,
         )
     )
 
 
-def audit(page, screen: str, width: str) -> None:
-    violations = AXE.run(page).response["violations"]
-    RESULTS[(screen, width)] = violations
+def violations_in(page, screen: str, width: str, theme: str, options=None) -> list[dict]:
+    page.emulate_media(color_scheme=theme)
+    page.wait_for_function(SETTLED, timeout=5_000)
+    violations = AXE.run(page, options=options).response["violations"]
+    RESULTS[(screen, width, theme)] = violations
     bad = []
     for v in violations:
         known = KNOWN_BUGS.get(v["id"])
         nodes = [n for n in v["nodes"] if not (known and known.search(n.get("html", "")))]
         if v["impact"] in FAILING and nodes:
             bad.append({**v, "nodes": nodes})
-    if bad:
-        report = []
-        for v in bad:
-            report.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+    return bad
+
+
+def audit(page, screen: str, width: str) -> None:
+    """axe in both themes on the page as it is; fail with every violation of either."""
+    report = []
+    for theme in THEMES:
+        for v in violations_in(page, screen, width, theme):
+            report.append(f"- [{theme}] {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
             for n in v["nodes"][:10]:
                 why = (n.get("failureSummary") or "").replace("\n", " ")
                 report.append(f"    {', '.join(map(str, n['target']))}  {n.get('html', '')[:120]}\n      {why[:300]}")
-        pytest.fail(f"axe: {len(bad)} serious/critical violation(s) on {screen} at {width} px:\n" + "\n".join(report))
+    page.emulate_media(color_scheme="light")
+    if report:
+        count = sum(1 for line in report if line.startswith("- ["))
+        pytest.fail(f"axe: {count} violation(s) on {screen} at {width} px:\n" + "\n".join(report))
 
 
 @pytest.fixture
 def data(workspace, admin_user):
-    grace = ContactFactory(workspace=workspace, name="Grace Hopper", company="Navy", stage=Stage.PAST)
-    TimelineEntryFactory(contact=grace, kind="email", summary="Lunch next week")
-    TimelineEntryFactory(contact=grace, kind="note", summary="Likes compilers", actor=admin_user)
-    ContactFactory(workspace=workspace, name="Alan Turing", stage=Stage.ACTIVE, assigned=True)
-    ContactFactory(workspace=workspace, name="Ada Lovelace", stage=Stage.LEAD)
-    ContactFactory(workspace=workspace, name="Lin Lost", stage=Stage.LOST)
-    ContactFactory(workspace=workspace, name="Archie Archived", archived=True, archived_by=admin_user)
-    ContactFactory(workspace=workspace, name="Arlo Archived", archived=True)
-    ContactFactory(workspace=workspace, name="Dora Deleted", deleted=True, deleted_by=admin_user)
-    ContactFactory(workspace=workspace, name="Dirk Deleted", deleted=True)
-    Suppression.objects.create(workspace=workspace, kind="email", value="gone@example.com", created_by=admin_user)
-
-
-def menu_open(page, live_server):
-    open_people(page, live_server)
-    tick(page, "Grace Hopper", "Alan Turing")
-    open_menu(page, 2)
-
-
-def archive_dialog(page, live_server):
-    open_people(page, live_server)
-    tick(page, "Grace Hopper", "Alan Turing")
-    box = choose(page, "Archive", "Archive 2 people?")
-    expect(box.get_by_role("button", name="Archive 1 person")).to_be_visible()
-
-
-def change_stage_dialog(page, live_server):
-    open_people(page, live_server)
-    tick(page, "Grace Hopper", "Ada Lovelace")
-    box = choose(page, "Change stage", "Change the stage of 2 people?")
-    box = pick_new_stage(page, box, "Potential")
-    expect(box.get_by_role("button", name="Change stage of 2 people")).to_be_visible()
-
-
-def delete_dialog(page, live_server):
-    open_people(page, live_server, audience="archived")
-    tick(page, "Archie Archived", "Arlo Archived")
-    box = choose(page, "Delete", "Delete 2 people?")
-    expect(box.get_by_role("checkbox", name="Don't re-create from sync")).to_be_visible()
-
-
-def delete_forever_dialog(page, live_server):
-    open_people(page, live_server, audience="deleted")
-    page_checkbox(page).check()
-    box = choose(page, "Delete forever", "Delete forever 2 people?")
-    expect(box.get_by_role("button", name="Delete forever 2 people")).to_be_visible()
-
-
-def list_with_person(page, live_server):
-    open_people(page, live_server, view="list")
-    page.get_by_role("list").get_by_role("link", name=re.compile(r"^Grace Hopper")).click()
-    expect(page.get_by_role("region", name="Details").get_by_role("heading", name="Grace Hopper")).to_be_visible()
-
-
-SCREENS = {
-    "my-people-table": lambda page, live_server: open_people(page, live_server),
-    "list-with-person-open": list_with_person,
-    "bulk-menu-open": menu_open,
-    "archive-dialog": archive_dialog,
-    "change-stage-dialog": change_stage_dialog,
-    "delete-dialog": delete_dialog,
-    "delete-forever-dialog": delete_forever_dialog,
-    "archived-people": lambda page, live_server: open_people(page, live_server, audience="archived"),
-    "recently-deleted": lambda page, live_server: open_people(page, live_server, audience="deleted"),
-    "suppressions": lambda page, live_server: page.goto(live_server.url + "/settings/suppressions/"),
-}
-
-
-@pytest.mark.parametrize("width", WIDTHS)
-def test_login_page(page, live_server, width):
-    page.set_viewport_size(WIDTHS[width])
-    page.goto(live_server.url + "/accounts/login/")
-    expect(page.get_by_role("heading", name="Log in to My People")).to_be_visible()
-    audit(page, "login", width)
+    return seed(workspace, admin_user)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("screen", SCREENS)
-def test_screen(logged_in_page, live_server, data, screen, width):
-    page = logged_in_page
+def test_screen(page, live_server, data, admin_user, screen, width):
+    sign_in(page, live_server, admin_user)
     page.set_viewport_size(WIDTHS[width])
     SCREENS[screen](page, live_server)
     audit(page, screen, width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("screen", ANONYMOUS_SCREENS)
+def test_anonymous_screen(page, live_server, db, screen, width):
+    page.set_viewport_size(WIDTHS[width])
+    ANONYMOUS_SCREENS[screen](page, live_server)
+    audit(page, screen, width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_password_reset_unavailable(page, live_server, settings, width):
+    settings.PASSWORD_RESET_BY_EMAIL = False
+    page.set_viewport_size(WIDTHS[width])
+    page.goto(live_server.url + "/accounts/password_reset/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    audit(page, "password-reset-unavailable", width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_logged_out_and_stale_token_pages(logged_in_page, live_server, width):
+    """Log out (the logged-out page), then log out with the CSRF cookie gone (the "reload" page)."""
+    page = logged_in_page
+    page.set_viewport_size(WIDTHS[width])
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    audit(page, "logged-out", width)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label(re.compile("username", re.I)).fill("ada")
+    page.get_by_label(re.compile("password", re.I)).fill("pw-for-tests-1")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/people/"))
+    page.context.clear_cookies(name="csrftoken")
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Please reload the page")).to_be_visible()
+    audit(page, "csrf-failure", width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_not_allowed_page(page, live_server, db, login, width):
+    """Someone who belongs to no workspace yet gets the 403 page."""
+    UserFactory(username="nomad")
+    page.set_viewport_size(WIDTHS[width])
+    login(page, "nomad")
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    audit(page, "not-allowed", width)
 
 
 def test_audience_switcher_is_named_exactly_after_the_audience(logged_in_page, live_server, workspace):
@@ -212,8 +204,9 @@ def test_avatar_initials_have_enough_contrast(logged_in_page, live_server, works
     for i in range(8):  # consecutive ids: every avatar colour (id % 8)
         ContactFactory(workspace=workspace, name=f"Colour Person {i}")
     page = open_people(logged_in_page, live_server)
-    violations = AXE.run(page, options={"runOnly": ["color-contrast"]}).response["violations"]
-    assert [n["html"] for v in violations for n in v["nodes"]] == []
+    for theme in THEMES:
+        bad = violations_in(page, "avatar-colours", "1280", theme, options={"runOnly": ["color-contrast"]})
+        assert [n["html"] for v in bad for n in v["nodes"]] == [], f"low contrast in the {theme} theme"
 
 
 @pytest.mark.parametrize("width", WIDTHS)
