@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0008_models_moved_to_sync"),
+        ("contacts", "0009_membership_last_chosen_at"),
     ]
 
     operations = [
