@@ -142,3 +142,16 @@ def test_the_audience_switcher_shows_a_count_beside_each_audience(
     # Archived People stays under Other Audiences, after its heading.
     expect(nav.get_by_role("heading", name="Other Audiences")).to_be_visible()
     assert nav.locator("h2 + ul").get_by_role("link", name="Archived People", exact=True).count() == 1
+
+
+@pytest.mark.parametrize("which", ["workspace", "user"])
+def test_the_open_header_menus_pass_axe(sized_page, live_server, login, wes, which):
+    from tests.browser.test_accessibility import audit
+
+    page = login(sized_page, "wes")
+    if which == "workspace":
+        workspace_button(page, "Acme").click()
+        expect(page.get_by_role("menu", name="Workspaces")).to_be_visible()
+    else:
+        open_user_menu(page, "Wes Two")
+    audit(page, f"header-{which}-menu", str(page.viewport_size["width"]))
