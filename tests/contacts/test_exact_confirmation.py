@@ -40,7 +40,7 @@ def test_delete_forever_erases_no_one_when_the_person_it_listed_was_swapped_for_
     selection = ticked(dee, ari, audience="deleted")
     dialog = admin.get("/bulk/purge/", selection, headers=HTMX)
     assert "1 person will be deleted forever." in visible_text(dialog)
-    assert "Ari Archived — Not in Recently Deleted" in visible_text(dialog)
+    assert "1 is not in Recently Deleted Ari Archived" in visible_text(dialog)
     said = confirmation_from_dialog(dialog)
 
     restored = other.post("/bulk/undelete/", ticked(dee, audience="deleted"), headers=HTMX)
@@ -63,7 +63,7 @@ def test_delete_forever_erases_no_one_when_the_person_it_listed_was_swapped_for_
     assert Contact.objects.get(pk=dee.pk).deleted_at is None
     assert Contact.objects.get(pk=ari.pk).deleted_at is not None
     # The dialog is shown again with the new numbers; confirming that one erases whom it now lists.
-    assert "Dee Deleted — Not in Recently Deleted" in text
+    assert "1 is not in Recently Deleted Dee Deleted" in text
     again = admin.post("/bulk/purge/", {**selection, **confirmation_from_dialog(response)}, headers=HTMX)
     assert status_message(again) == "1 person deleted forever · 1 skipped: not in Recently Deleted"
     assert list(Contact.objects.values_list("name", flat=True)) == ["Dee Deleted"]
