@@ -258,3 +258,17 @@ def test_job_addresses_need_the_right_method(as_member, workspace, method):
     job = BulkJob.objects.create(workspace=workspace, action="archive", total=1)
     url = f"/jobs/{job.pk}/cancel/" if method == "get" else f"/jobs/{job.pk}/progress/"
     assert getattr(as_member, method)(url, headers=HTMX).status_code == 405
+
+
+def test_without_javascript_the_confirm_starts_the_job_and_shows_the_jobs_page(
+    as_member, workspace, django_capture_on_commit_callbacks
+):
+    make_people(workspace, 12)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm(as_member, "archive", headers={}, **SELECT_ALL)
+    assert response.status_code == 302 and response["Location"] == "/jobs/"
+    job = BulkJob.objects.get()
+    page = as_member.get("/jobs/")
+    assert "Archiving 12 people" in visible_text(page) and "Queued" in visible_text(page)
+    run_all(job)
+    assert "12 people archived" in visible_text(as_member.get("/jobs/"))
