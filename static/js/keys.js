@@ -9,8 +9,9 @@
    on their link in the List and Details View, where it also opens them, as a click would:
    the pane beside the list is there to show the person you are on.
 
-   Also marks the page as running scripts (html.js), so what is only for pages without them
-   (the Search button: the search is live) can go. */
+   Also the live search's letters typed while an answer is on its way, and the mark that the
+   page runs scripts (html.js), so what is only for pages without them (the Search button:
+   the search is live) can go. */
 (function (app) {
   "use strict";
 
@@ -65,7 +66,7 @@
   }
 
   function focusSearch() {
-    var search = $("#people-region [role=search] input[type=search]");
+    var search = searchBox();
     if (!search) return false;
     search.focus();
     search.select();
@@ -108,6 +109,50 @@
     if (!handler || !handler(event)) return false;
     event.preventDefault();
     return true;
+  });
+
+  /* j held down asks for one person after another: the pane shows the last one asked for, not
+     whoever the server answered last (the answers of the others are dropped, their address too). */
+  var lastAsked = null;
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt.matches("[data-person-link]")) lastAsked = event.detail.elt;
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (elt && elt !== lastAsked && elt.matches("[data-person-link]")) event.detail.shouldSwap = false;
+  });
+
+  /* ---- the live search ----
+     Its answer replaces the whole region, search box included (htmx keeps the focus and the
+     caret). Letters typed while it was on its way are not in that answer: they are put back
+     and searched for in turn. Only what differs from what was sent is put back, and only what
+     differs from what the server answered for is searched for, so a search the server words
+     differently (trimmed, cut short) never searches again. */
+  var typedMeanwhile = null;
+  function searchBox() { return $("#people-region [role=search] input[type=search]"); }
+
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var box = searchBox();
+    var sent = event.detail.requestConfig && event.detail.requestConfig.formData;
+    typedMeanwhile = null;
+    if (!box || box !== document.activeElement || !event.detail.target.contains(box)) return;
+    if (!sent || typeof sent.get !== "function" || sent.get(box.name) === null) return;
+    if (box.value !== sent.get(box.name)) typedMeanwhile = box.value;
+  });
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var box = searchBox();
+    if (typedMeanwhile === null || !box || !event.target.contains(box)) return;
+    box.value = typedMeanwhile;
+    box.setSelectionRange(box.value.length, box.value.length);
+  });
+  /* Searched for once htmx listens to the new form (at settle): what was put back, and what was
+     typed between the swap and then. As a submit: htmx took the box's value at settle as the one
+     an "input changed" compares with. */
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var box = searchBox();
+    if (!box || !event.target.contains(box)) return;
+    typedMeanwhile = null;
+    if (box === document.activeElement && box.value !== box.defaultValue && box.form) box.form.requestSubmit();
   });
 
   document.addEventListener("focusin", function (event) {

@@ -8,8 +8,10 @@ the same selection code as clicks, so the round button and the page checkmark fo
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from contacts.models import Contact
 from tests.browser.conftest import TEST_PASSWORD
 from tests.browser.flows import (  # noqa: F401  (console_errors is an autouse fixture)
     DESKTOP,
@@ -89,7 +91,7 @@ def test_no_shortcut_fires_while_typing_in_the_search(logged_in_page, live_serve
     expect(row(page, NAMES[0])).not_to_be_focused()
 
 
-def test_j_k_and_the_arrow_keys_move_between_rows_with_a_focus_ring(logged_in_page, live_server, six):
+def test_j_k_and_the_arrow_keys_move_between_rows_with_a_focus_ring(logged_in_page, live_server, six, screenshot):
     page = open_people(at_desktop(logged_in_page), live_server)
     page.keyboard.press("j")
     expect(row(page, NAMES[0])).to_be_focused()
@@ -97,6 +99,7 @@ def test_j_k_and_the_arrow_keys_move_between_rows_with_a_focus_ring(logged_in_pa
     expect(row(page, NAMES[1])).to_be_focused()
     outline = table_row(page, NAMES[1]).evaluate("el => getComputedStyle(el).outlineStyle")
     assert outline == "solid", "the row the keyboard is on shows a focus ring"
+    screenshot(page, "keys-focus-ring-table-1280")
     assert table_row(page, NAMES[0]).evaluate("el => getComputedStyle(el).outlineStyle") == "none"
     page.keyboard.press("k")
     expect(row(page, NAMES[0])).to_be_focused()
@@ -227,7 +230,7 @@ def test_the_selection_line_says_how_many_and_clear_clears(logged_in_page, live_
     expect(row(page, "Line Person 10")).not_to_be_checked()
 
 
-def test_list_view_keys_open_the_person_and_tick_them(logged_in_page, live_server, six):
+def test_list_view_keys_open_the_person_and_tick_them(logged_in_page, live_server, six, screenshot):
     page = open_people(at_desktop(logged_in_page), live_server, view="list")
     details = page.get_by_role("region", name="Details")
 
@@ -245,11 +248,16 @@ def test_list_view_keys_open_the_person_and_tick_them(logged_in_page, live_serve
     page.keyboard.press("x")
     expect(row(page, NAMES[1])).to_be_checked()
     page.keyboard.press("j")
-    page.keyboard.press("j")
+    page.keyboard.press("j")  # before the first has answered: the pane and the address follow the last
+    expect(details.get_by_role("heading", name=NAMES[3], level=2)).to_be_visible()
+    fourth = Contact.objects.get(name=NAMES[3]).pk
+    expect(page).to_have_url(re.compile(rf"/people/{fourth}/"))
+    page.wait_for_timeout(300)  # an answer for the third, had it been kept, would have landed by now
     expect(details.get_by_role("heading", name=NAMES[3], level=2)).to_be_visible()
     page.keyboard.press("Shift+X")
     expect_checked(page, ticked=NAMES[1:4], unticked=[NAMES[0], *NAMES[4:]])
     expect(selection_line(page)).to_contain_text("3 selected")
+    screenshot(page, "keys-list-view-1280")
     page.keyboard.press("k")
     expect(details.get_by_role("heading", name=NAMES[2], level=2)).to_be_visible()
 
@@ -296,3 +304,43 @@ def test_without_javascript_the_search_button_is_there_and_searches(browser, liv
         expect(row(page, "Abe Able")).to_have_count(0)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", WIDTHS.values(), ids=WIDTHS.keys())
+def test_the_selection_line_and_the_shortcuts_pass_axe(logged_in_page, live_server, six, viewport, screenshot):
+    """No violation of any impact: with the selection line showing, then with the shortcuts open."""
+    page = logged_in_page
+    page.set_viewport_size(viewport)
+    open_people(page, live_server)
+    tick(page, NAMES[0], NAMES[1])
+    expect(selection_line(page)).to_contain_text("2 selected")
+    screenshot(page, f"keys-selection-line-{viewport['width']}")
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations] == []
+    page.keyboard.press("?")
+    expect(shortcuts(page)).to_be_visible()
+    screenshot(page, f"keys-shortcuts-{viewport['width']}")
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], [n["html"][:80] for n in v["nodes"]]) for v in violations] == []
+
+
+def test_typing_on_while_a_search_is_on_its_way_keeps_every_letter(logged_in_page, live_server, workspace):
+    """The live search swaps the whole list with its toolbar: letters typed while an answer is on
+    its way must not be replaced by the search box of that answer."""
+    ContactFactory(workspace=workspace, name="Zoe Zeal")
+    ContactFactory(workspace=workspace, name="Zed Zero")
+    page = open_people(at_desktop(logged_in_page), live_server)
+
+    def slow(route):
+        page.wait_for_timeout(700)
+        route.continue_()
+
+    page.route(re.compile(r"/people/\?.*q=ze(&|$)"), slow)
+    search_box(page).press_sequentially("ze")
+    page.wait_for_timeout(450)  # the search for "ze" has left
+    search_box(page).press_sequentially("a")
+    expect(page).to_have_url(re.compile(r"q=zea"))
+    expect(search_box(page)).to_have_value("zea")
+    expect(row(page, "Zed Zero")).to_have_count(0)
+    expect(row(page, "Zoe Zeal")).to_be_visible()
+    expect(search_box(page)).to_be_focused()
