@@ -84,6 +84,7 @@
   }
 
   app.onClick("[data-shortcuts-close]", function () { help().close(); });
+  app.onClick("[data-shortcuts-open]", showHelp);
 
   var inList = "#people-region [data-id], #details";
   var keys = {

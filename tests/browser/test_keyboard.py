@@ -344,3 +344,15 @@ def test_typing_on_while_a_search_is_on_its_way_keeps_every_letter(logged_in_pag
     expect(row(page, "Zed Zero")).to_have_count(0)
     expect(row(page, "Zoe Zeal")).to_be_visible()
     expect(search_box(page)).to_be_focused()
+
+
+def test_the_shortcuts_button_tells_that_they_exist(logged_in_page, live_server, six):
+    """Nothing else on the page says "?" works: a button beside Add person opens the same help (desktop only)."""
+    page = open_people(at_desktop(logged_in_page), live_server)
+    button = page.get_by_role("button", name="Keyboard shortcuts", exact=True)
+    expect(button).to_have_attribute("aria-keyshortcuts", "?")
+    button.click()
+    expect(shortcuts(page)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(shortcuts(page)).to_be_hidden()
+    expect(button).to_be_focused()
