@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from contacts.models import Stage
+from contacts.models import Contact, Stage
 from sync.models import DiscoveredPerson, Suppression
 from tests.browser.flows import (  # noqa: F401  (console_errors is an autouse fixture)
     DESKTOP,
@@ -197,8 +197,11 @@ PHONE_PAGES = [
     ("discovered", "/people/discovered/"),
     ("not-found", "/people/999999/"),
     ("bad-request", "/people/?audience=no-such-audience"),
+    ("add-person", "/people/add/"),
+    ("jobs", "/jobs/"),
+    ("logout", "/accounts/logout/"),
 ]
-LOGGED_OUT_PAGES = [("login", "/accounts/login/")]
+LOGGED_OUT_PAGES = [("login", "/accounts/login/"), ("password-reset", "/accounts/password_reset/")]
 
 
 def assert_no_sideways_scroll(page):
@@ -223,6 +226,15 @@ def test_no_logged_out_page_scrolls_sideways_on_a_phone(page, live_server, scree
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_no_sideways_scroll(page)
     screenshot(page, f"layout-{name}-375")
+
+
+def test_editing_the_longest_person_does_not_scroll_sideways_on_a_phone(logged_in_page, live_server, crowd):
+    page = logged_in_page
+    page.set_viewport_size(PHONE)
+    person = Contact.objects.get(name=LONG_NAME)
+    page.goto(f"{live_server.url}/people/{person.pk}/edit/")
+    expect(page.get_by_role("textbox", name=re.compile("^Name"))).to_have_value(LONG_NAME)
+    assert_no_sideways_scroll(page)
 
 
 def test_the_list_with_a_person_open_does_not_scroll_sideways_on_a_phone(logged_in_page, live_server, crowd):
