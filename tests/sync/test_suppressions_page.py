@@ -46,7 +46,6 @@ def test_members_see_the_list_without_lift(as_member, workspace):
     assert "Ann Ames (My People)" in text and "Lift ann@example.com" not in response.content.decode()
 
 
-
 def test_the_help_line_tells_members_who_can_lift(as_member, workspace):
     suppress(workspace, "email", "ann@example.com")
     text = visible_text(as_member.get(reverse("suppressions")))
