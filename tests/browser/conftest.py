@@ -34,11 +34,18 @@ HOW_TO_GET_CHROMIUM = (
 TEST_PASSWORD = "pw-for-tests-1"
 
 
+# What every screen looks like to axe, to a screen reader and in a picture: rendering, not data, so
+# .ci/run runs these once (on SQLite) and not again on PostgreSQL.
+EVIDENCE_MODULES = {"test_accessibility.py", "test_aria_snapshots.py", "test_screenshots.py"}
+
+
 def pytest_collection_modifyitems(config, items):
     """Everything under tests/browser carries the `browser` marker (select with -m browser / -m 'not browser')."""
     for item in items:
         if BROWSER_DIR in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            if Path(item.path).name in EVIDENCE_MODULES:
+                item.add_marker(pytest.mark.evidence)
 
 
 def chromium_executable():
