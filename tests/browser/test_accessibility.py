@@ -28,6 +28,7 @@ from tests.browser.flows import (  # noqa: F401  (console_errors is an autouse f
     console_errors,
     open_menu,
     open_people,
+    open_user_menu,
     tick,
 )
 from tests.browser.screens import ANONYMOUS_SCREENS, SCREENS, forgive
@@ -156,7 +157,7 @@ def test_logged_out_and_stale_token_pages(logged_in_page, live_server, width):
     """Log out (the logged-out page), then log out with the CSRF cookie gone (the "reload" page)."""
     page = logged_in_page
     page.set_viewport_size(WIDTHS[width])
-    page.get_by_role("button", name="Log out").click()
+    open_user_menu(page).get_by_role("menuitem", name="Log out").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     audit(page, "logged-out", width)
     page.goto(live_server.url + "/accounts/login/")
@@ -165,7 +166,7 @@ def test_logged_out_and_stale_token_pages(logged_in_page, live_server, width):
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/people/"))
     page.context.clear_cookies(name="csrftoken")
-    page.get_by_role("button", name="Log out").click()
+    open_user_menu(page).get_by_role("menuitem", name="Log out").click()
     expect(page.get_by_role("heading", name="Please reload the page")).to_be_visible()
     audit(page, "csrf-failure", width)
 
