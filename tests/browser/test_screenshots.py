@@ -21,7 +21,7 @@ import pytest
 
 from tests.browser.evidence import seed, sign_in
 from tests.browser.flows import console_errors  # noqa: F401  (an autouse fixture)
-from tests.browser.screens import ANONYMOUS_SCREENS, SCREENS
+from tests.browser.screens import ANONYMOUS_SCREENS, SCREENS, forgive
 
 SIZES = {"375": (375, 812), "768": (768, 1024), "1280": (1280, 900)}
 DOCS_LIMIT = 150_000
@@ -82,12 +82,13 @@ def take(page, screen: str, folder: Path, docs: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize("screen", SHOTS)
-def test_screen(page, live_server, workspace, admin_user, shots, pytestconfig, screen):
+def test_screen(page, live_server, workspace, admin_user, console_errors, shots, pytestconfig, screen):
     seed(workspace, admin_user)
     sign_in(page, live_server, admin_user)
     page.set_viewport_size({"width": 375, "height": 812})
     SCREENS[screen](page, live_server)
     assert len(take(page, screen, shots, pytestconfig.rootpath / "docs")) == len(SIZES)
+    forgive(SCREENS[screen], console_errors)
 
 
 @pytest.mark.parametrize("screen", ["login", "password-reset"])

@@ -398,6 +398,8 @@ def test_a_recently_deleted_person_opens_read_only_with_restore(as_member, works
     assert f"/bulk/undelete/?audience=deleted&selection=ids&ids={person.pk}" in pane
     assert "/edit/" not in pane and 'id="person-stage"' not in pane
     assert "In Recently Deleted — restore it first" in visible_text(pane)
+    # Deleted people are archived too; the pane names only where they are now.
+    assert person.archived_at is not None and "In Archived People since" not in visible_text(pane)
 
 
 def test_a_deleted_person_past_the_retention_is_not_found(as_member, workspace):
