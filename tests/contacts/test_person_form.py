@@ -400,6 +400,14 @@ def test_a_recently_deleted_person_opens_read_only_with_restore(as_member, works
     assert "In Recently Deleted — restore it first" in visible_text(pane)
 
 
+def test_a_deleted_persons_pane_gives_only_the_deleted_state_and_its_reason(as_member, workspace):
+    # Deleting archives too (archived_at stays set); the pane says where they are now, not where they were.
+    person = ContactFactory(workspace=workspace, name="Gone Person", deleted=True)
+    pane = visible_text(as_member.get(f"/people/{person.pk}/?audience=deleted", headers=HTMX_DETAILS))
+    assert "In Recently Deleted since" in pane
+    assert "In Archived People since" not in pane and "Restore to give an open stage" not in pane
+
+
 def test_a_deleted_person_past_the_retention_is_not_found(as_member, workspace):
     person = ContactFactory(workspace=workspace, deleted=True, deleted_at=timezone.now() - timedelta(days=31))
     assert as_member.get(f"/people/{person.pk}/?audience=deleted").status_code == 404
