@@ -64,6 +64,16 @@ def test_add_person_without_javascript_is_a_whole_page_with_the_list_beside_the_
     assert not Contact.objects.filter(name="").exists()
 
 
+def test_add_person_and_edit_pages_are_titled_for_the_form_the_list_keeps_its_heading(as_member, workspace):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn")
+    added = as_member.get(ADD).content.decode()
+    assert "<title>Add person · My People</title>" in added
+    assert "<h1>My People</h1>" in added and ">Add person</h2>" in added
+    edited = as_member.get(edit_url(person)).content.decode()
+    assert "<title>Edit Pat Quinn · My People</title>" in edited and ">Edit Pat Quinn</h2>" in edited
+    assert "<title>My People · My People</title>" in as_member.get("/people/?audience=my-people").content.decode()
+
+
 def test_add_person_with_htmx_draws_the_region_with_the_form_in_the_pane(as_member, workspace):
     response = as_member.get(f"{ADD}&view=table", headers=HTMX_REGION)
     page = response.content.decode()
