@@ -79,6 +79,21 @@ def test_edit_a_person(sized, live_server, workspace):
     assert Contact.objects.get(pk=person.pk).title == "Head of Buying"
 
 
+def test_cancel_leaves_the_edit_form_for_the_persons_pane_unchanged(sized, live_server, workspace):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn", title="Buyer")
+    page = sized
+    page.goto(f"{live_server.url}/people/{person.pk}/?audience=my-people&view=list")
+    pane = details(page)
+    pane.get_by_role("link", name="Edit", exact=True).click()
+    pane.get_by_role("textbox", name="Title").fill("Head of Buying")
+    pane.get_by_role("link", name="Cancel", exact=True).click()
+
+    expect(pane.get_by_role("heading", name="Pat Quinn", level=2, exact=True)).to_be_visible()
+    expect(pane.get_by_role("textbox", name="Title")).to_have_count(0)
+    expect(pane).to_contain_text("Buyer")
+    assert Contact.objects.get(pk=person.pk).title == "Buyer"
+
+
 def test_an_edit_refused_by_a_rule_says_why_by_the_field_and_offers_restore(
     sized, live_server, workspace, console_errors
 ):

@@ -64,6 +64,16 @@ def test_add_person_without_javascript_is_a_whole_page_with_the_list_beside_the_
     assert not Contact.objects.filter(name="").exists()
 
 
+def test_add_person_and_edit_pages_are_titled_for_the_form_the_list_keeps_its_heading(as_member, workspace):
+    person = ContactFactory(workspace=workspace, name="Pat Quinn")
+    added = as_member.get(ADD).content.decode()
+    assert "<title>Add person · My People</title>" in added
+    assert "<h1>My People</h1>" in added and ">Add person</h2>" in added
+    edited = as_member.get(edit_url(person)).content.decode()
+    assert "<title>Edit Pat Quinn · My People</title>" in edited and ">Edit Pat Quinn</h2>" in edited
+    assert "<title>My People · My People</title>" in as_member.get("/people/?audience=my-people").content.decode()
+
+
 def test_add_person_with_htmx_draws_the_region_with_the_form_in_the_pane(as_member, workspace):
     response = as_member.get(f"{ADD}&view=table", headers=HTMX_REGION)
     page = response.content.decode()
@@ -400,6 +410,14 @@ def test_a_recently_deleted_person_opens_read_only_with_restore(as_member, works
     assert "In Recently Deleted — restore it first" in visible_text(pane)
     # Deleted people are archived too; the pane names only where they are now.
     assert person.archived_at is not None and "In Archived People since" not in visible_text(pane)
+
+
+def test_a_deleted_persons_pane_gives_only_the_deleted_state_and_its_reason(as_member, workspace):
+    # Deleting archives too (archived_at stays set); the pane says where they are now, not where they were.
+    person = ContactFactory(workspace=workspace, name="Gone Person", deleted=True)
+    pane = visible_text(as_member.get(f"/people/{person.pk}/?audience=deleted", headers=HTMX_DETAILS))
+    assert "In Recently Deleted since" in pane
+    assert "In Archived People since" not in pane and "Restore to give an open stage" not in pane
 
 
 def test_a_deleted_person_past_the_retention_is_not_found(as_member, workspace):
