@@ -59,3 +59,19 @@ def test_erased_in_n_days_is_whole_in_recently_deleted(logged_in_page, live_serv
         assert erased.nth(i).evaluate(
             "el => { const c = el.closest('td') || el.parentElement; return c.scrollWidth <= c.clientWidth; }"
         )
+
+
+def test_a_suppression_card_shows_the_whole_address_on_a_phone(logged_in_page, live_server, crowd, pytestconfig):
+    page = logged_in_page
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/settings/suppressions/")
+    whole = "a.really.long.address.for.testing.wrapping@subdomain.example-company.com"
+    address = page.locator("td", has_text=whole)
+    expect(address).to_be_visible()
+    viewport_shot(pytestconfig, page, "fit-suppressions-375")
+    box = address.bounding_box()
+    assert box["width"] >= 250 and box["x"] + box["width"] <= PHONE["width"], box
+    assert address.evaluate(NOT_CLIPPED), "the address is cut"
+    assert address.inner_text() == whole
+    lift = page.get_by_role("button", name=re.compile(r"^Lift "))
+    assert lift.bounding_box()["y"] >= box["y"] + box["height"] - 1, "Lift sits beside the address, squeezing it"
