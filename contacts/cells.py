@@ -61,8 +61,11 @@ def when(moment, empty: str | None = None) -> str:
 
 
 def when_and_who(moment, user) -> str:
-    who = format_html(' <span class="by">{}</span>', _("by %(name)s") % {"name": display_name(user)}) if user else ""
-    return format_html("{}{}", when(moment, ""), who)
+    """When and by whom (Archived, Recently Deleted); the title repeats it whole should the column cut it."""
+    by = _("by %(name)s") % {"name": display_name(user)} if user else ""
+    who = format_html(' <span class="by">{}</span>', by) if user else ""
+    day = f"{moment:%b} {moment.day}, {moment.year}" if moment else ""
+    return format_html('<span class="when-who" title="{}">{}{}</span>', f"{day} {by}".strip(), when(moment, ""), who)
 
 
 def member_name(user) -> str:
@@ -72,4 +75,5 @@ def member_name(user) -> str:
 def erased_in(person) -> str:
     """In Recently Deleted: how long until the retention runs out ("Erased in 12 days")."""
     days = days_until_erased(person.deleted_at, person.workspace.retention)
-    return ngettext("Erased in %(count)s day", "Erased in %(count)s days", days) % {"count": days}
+    text = ngettext("Erased in %(count)s day", "Erased in %(count)s days", days) % {"count": days}
+    return format_html('<span class="erased-in">{}</span>', text)

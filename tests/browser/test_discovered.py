@@ -152,7 +152,7 @@ def test_bulk_add_and_dismiss_discovered_people(logged_in_page, live_server, wor
 
     tick(page, "Erin Example", "Gail Guest")
     expect(bulk_button(page, 2)).to_be_visible()
-    box = choose(page, "Add to My People", "Add 2 people to My People?", selected=2)
+    box = choose(page, "Add", "Add 2 people to My People?", selected=2)
     expect(box).to_contain_text("Erin Example")
     expect(box).to_contain_text("Gail Guest")
     expect(box).not_to_contain_text("Finn Other")

@@ -196,7 +196,7 @@ def test_a_page_outside_the_people_looks_the_memberships_up_once_for_its_header(
     with CaptureQueriesContext(connection) as queries:
         page = as_member.get("/accounts/password_reset/").content.decode()
     assert sum("contacts_membership" in query["sql"] for query in queries) == 1
-    assert "Workspace:" in page and "Rivals" in page
+    assert 'class="workspace-button-name">' in page and "Rivals" in page
 
 
 def test_a_user_in_no_workspace_has_nothing_to_switch_to(client, django_user_model, workspace):
@@ -272,7 +272,11 @@ def workspace_menu(body: str) -> list[tuple[str, str, str]]:
 
 def test_a_user_in_several_workspaces_gets_a_switcher_naming_the_current_one(as_member, workspace, rivals_too):
     body = people_page(as_member)
-    assert re.search(r'aria-controls="workspace-menu"><span class="visually-hidden">Workspace: </span>Acme ', body)
+    assert (
+        'aria-controls="workspace-menu"><span class="workspace-button-name">Acme</span> <span class="caret" aria-hidden="true">'
+        in body
+    )
+    assert '<span class="menu-tick" aria-hidden="true">' in body
     assert workspace_menu(body) == [
         (str(workspace.pk), "true", "Acme"),
         (str(rivals_too.workspace_id), "false", "Rivals"),
@@ -280,7 +284,7 @@ def test_a_user_in_several_workspaces_gets_a_switcher_naming_the_current_one(as_
     assert re.search(r'<form id="workspace-form" method="post" action="/workspace/switch/"', body)
     switch(as_member, rivals_too.workspace)
     body = people_page(as_member)
-    assert "Workspace: </span>Rivals " in body
+    assert '<span class="workspace-button-name">Rivals</span>' in body
     assert [checked for _, checked, _ in workspace_menu(body)] == ["false", "true"]
 
 
