@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from contacts import services
-from contacts.bulk_actions.base import AdminWords, AudienceKind, BulkAction, Preview, PutBack
+from contacts.bulk_actions.base import AdminWords, AudienceKind, BulkAction, Preview, PutBack, skipped_text
 from contacts.bulk_actions.registry import register
 from contacts.models import EntryKind, Stage, Workspace
 from contacts.rules import (
@@ -114,6 +114,13 @@ class Archive(BulkAction):
                 found.count, counts["open_stage"], counts["assigned"], found, found.count == summary.total
             )
 
+    def can_run_as_job(self, options):
+        # Fix and archive always runs in the request, whatever the number: a job fixes its set by
+        # Archive's blockers and checks Archive's fingerprint, which never match the fix's set (the
+        # people blocked only by stage/assignee plus the archivable ones), so it was always refused.
+        # In the request it acts on exactly the confirmed set in one transaction, with one Undo.
+        return not options.get("fix")
+
     def confirmed_set_fields(self, options):
         return ("fix_expected", "fix_fingerprint") if options.get("fix") else None
 
@@ -148,9 +155,19 @@ class Archive(BulkAction):
             )
         return services.archive(actor=actor, workspace=workspace, selected=selected)
 
-    def done_text(self, done, options):
-        if options.get("fix"):
-            return ngettext("%(count)s person fixed and archived", "%(count)s people fixed and archived", done) % {
-                "count": done
-            }
-        return super().done_text(done, options)
+    def outcome_text(self, outcome, options):
+        if not options.get("fix") or outcome.operation is None:
+            return super().outcome_text(outcome, options)
+        # Who needed a fix: those with a stage or assignee entry in this operation (not everyone archived).
+        fixed = (
+            outcome.operation.entries.filter(kind__in=(EntryKind.STAGE_CHANGED, EntryKind.UNASSIGNED))
+            .values("contact")
+            .distinct()
+            .count()
+        )
+        if fixed == outcome.done:
+            text = ngettext("%(count)s person fixed and archived", "%(count)s people fixed and archived", fixed)
+            return text % {"count": fixed} + skipped_text(outcome)
+        archived = ngettext("%(count)s person archived", "%(count)s people archived", outcome.done)
+        first = ngettext("(%(count)s fixed first)", "(%(count)s fixed first)", fixed)
+        return f"{archived % {'count': outcome.done}} {first % {'count': fixed}}" + skipped_text(outcome)

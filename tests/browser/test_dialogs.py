@@ -80,7 +80,7 @@ def test_fix_and_archive_then_undo(logged_in_page, live_server, workspace, admin
     fix = dialog(page).get_by_role("button", name="Set stage to Lost, remove the assignee and archive all 2")
     expect(fix).to_be_visible()
     fix.click()
-    expect(status(page)).to_contain_text("2 people fixed and archived")
+    expect(status(page)).to_contain_text("2 people archived (1 fixed first)")  # Pam Past needed no fix
     expect(dialog(page)).to_have_count(0)
     ada.refresh_from_db()
     assert (ada.stage, ada.assignee, ada.archived_at is not None) == (Stage.LOST, None, True)

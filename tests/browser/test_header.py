@@ -108,7 +108,7 @@ def test_the_user_menu_works_by_keyboard(sized_page, live_server, workspace, adm
     page.keyboard.press("Enter")
     menu = page.get_by_role("menu", name="Account")
     expect(menu).to_be_visible()
-    expected = ["Sync suppressions", "Admin", "Log out"] if staff else ["Sync suppressions", "Log out"]
+    expected = ["Sync suppressions", "Admin", "Jobs", "Log out"] if staff else ["Sync suppressions", "Jobs", "Log out"]
     expect(menu.get_by_role("menuitem")).to_have_text(expected)
     first, last = menu.get_by_role("menuitem").first, menu.get_by_role("menuitem").last
     expect(first).to_be_focused()

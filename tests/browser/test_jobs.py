@@ -13,10 +13,13 @@ from contacts.models import Contact, Stage
 from jobs import runner
 from jobs.models import UNFINISHED, BulkJob
 from tests.browser.flows import (  # noqa: F401  (console_errors is an autouse fixture)
+    DESKTOP,
+    PHONE,
     choose,
     confirm,
     console_errors,
     open_people,
+    open_user_menu,
     page_checkbox,
     status,
 )
@@ -93,3 +96,22 @@ def test_a_big_archive_runs_as_a_job_with_progress_an_outcome_and_undo(
     page.get_by_role("alertdialog").get_by_role("button", name="Close").click()
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     expect(page.get_by_role("checkbox", name="Select Person 000")).to_be_visible()
+
+
+def test_a_phone_reaches_the_jobs_page_from_the_user_menu(logged_in_page, live_server):
+    page = logged_in_page
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/people/")
+    expect(page.get_by_role("banner").get_by_role("link", name="Jobs")).to_be_hidden()
+    open_user_menu(page).get_by_role("menuitem", name="Jobs").click()
+    expect(page.get_by_role("heading", name="Jobs in Acme", level=1)).to_be_visible()
+
+
+def test_on_a_desk_the_header_jobs_link_looks_like_a_header_control(logged_in_page, live_server):
+    page = logged_in_page
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + "/people/")
+    link = page.get_by_role("banner").get_by_role("link", name="Jobs")
+    expect(link).to_be_visible()
+    expect(link).to_have_css("text-decoration-line", "none")
+    assert link.bounding_box()["height"] >= 44

@@ -8,9 +8,11 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from contacts.models import Contact, Stage
+from jobs.models import BulkJob, JobState
 from sync.models import DiscoveredPerson, Suppression
 from tests.browser.flows import (  # noqa: F401  (console_errors is an autouse fixture)
     DESKTOP,
@@ -27,6 +29,24 @@ from tests.factories import ContactFactory
 
 STAGES = [Stage.LEAD, Stage.POTENTIAL, Stage.ACTIVE, Stage.PAST, Stage.LOST, ""]
 LONG_NAME = "Maximiliana Wolfeschlegelsteinhausen-Bergerdorff"
+
+
+def test_a_job_on_the_jobs_page_is_a_card_with_its_outcome_and_undo_on_screen_on_a_phone(
+    logged_in_page, live_server, crowd
+):
+    page = logged_in_page
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/jobs/")
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader"))
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(re.compile(r"1,?195 people archived"))
+    expect(row.get_by_role("time")).to_have_text(re.compile(r"^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{2}:\d{2}$"))
+    undo = row.get_by_role("button", name="Undo")
+    expect(undo).to_be_in_viewport(ratio=1)
+    assert box_of(undo)["x"] + box_of(undo)["width"] <= PHONE["width"]
+    assert_no_sideways_scroll(page)
+
+
 LONG_COMPANY = "International Consolidated Widgets and Sprockets Holding Company"
 
 
@@ -58,6 +78,19 @@ def crowd(workspace, admin_user):
         value="someone.with.a.very.long.address@another-long-domain.example.org",
         interaction_count=3,
         last_summary="Re: the quarterly planning meeting agenda and the follow-up notes",
+    )
+    # A finished job, so the Jobs page has a row (what, who, when, progress, outcome, Undo) to lay out.
+    BulkJob.objects.create(
+        workspace=workspace,
+        actor=admin_user,
+        action="archive",
+        state=JobState.FINISHED,
+        total=1200,
+        done=1195,
+        skipped=5,
+        reasons={"already archived": 5},
+        batches=3,
+        finished_at=timezone.now(),
     )
 
 

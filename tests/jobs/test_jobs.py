@@ -272,3 +272,22 @@ def test_without_javascript_the_confirm_starts_the_job_and_shows_the_jobs_page(
     assert "Archiving 12 people" in visible_text(page) and "Queued" in visible_text(page)
     run_all(job)
     assert "12 people archived" in visible_text(as_member.get("/jobs/"))
+
+
+def test_fix_and_archive_over_the_threshold_runs_in_the_request_on_exactly_the_confirmed_set(
+    as_member, workspace, django_capture_on_commit_callbacks
+):
+    """A job would check Archive's set, not the fix's, and refuse: Fix and archive stays in the request."""
+    people = make_people(workspace, 12, stage=Stage.LEAD)
+    opened = dialog(as_member, "archive", **SELECT_ALL)
+    shown = re.search(r'name="fix_expected" value="(\d+)"', opened.content.decode())
+    fingerprint = re.search(r'name="fix_fingerprint" value="([^"]*)"', opened.content.decode())
+    assert shown and shown.group(1) == "12"
+    data = {**SELECT_ALL, "fix": "1", "fix_stage": "past", "fix_expected": "12"}
+    data["fix_fingerprint"] = fingerprint.group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_member.post("/bulk/archive/", data, headers=HTMX_DIALOG)
+    assert response.status_code == 200, response.content.decode()[:500]
+    assert not BulkJob.objects.exists()
+    assert Contact.objects.archived().filter(pk__in=[p.pk for p in people], stage=Stage.PAST).count() == 12
+    assert "12 people fixed and archived" in visible_text(response)
