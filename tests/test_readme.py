@@ -6,7 +6,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command, get_commands
+from django.core.management import call_command, get_commands, load_command_class
 from django.utils import timezone
 
 from contacts.models import Contact
@@ -88,3 +88,14 @@ def test_the_documented_worker_runs_the_schedule(database):  # noqa: F811 (the i
     manage(env, *arguments, "--batch", "-v", "0")
     assert query("SELECT name FROM contacts_contact") == [("Kept",)]
     assert query("SELECT task, outcome FROM jobs_periodicrun") == [("purge_deleted", "done")]
+
+
+def test_the_commands_with_a_progress_bar_say_so_and_take_no_progress():
+    documented = {name for name, entry in command_reference().items() if "[--no-progress]" in entry.splitlines()[0]}
+    commands = get_commands()
+    takes = {
+        name
+        for name in command_reference()
+        if "--no-progress" in load_command_class(commands[name], name).create_parser("manage.py", name).format_help()
+    }
+    assert documented == takes == {"import_contacts", "sync_mailbox", "sync_calls"}
