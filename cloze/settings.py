@@ -1,6 +1,7 @@
 """Settings for My People. Everything deployment-specific comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -176,6 +177,16 @@ BULK_JOB_PAUSE_MS = env_whole_number("BULK_JOB_PAUSE_MS", 0, "milliseconds a job
 BULK_JOB_STALE_SECONDS = env_whole_number(
     "BULK_JOB_STALE_SECONDS", 60, "seconds after which a silent job counts as abandoned by its worker"
 )
+# Periodic work (jobs.periodic): every jobs_worker checks this schedule each PERIODIC_TICK_SECONDS and
+# enqueues the due ones; a (task, slot) row per run makes sure two schedulers never run one slot twice.
+# Each entry: a management command (its name unless "command" says), "every" (a timedelta), "at" (how far
+# into each period, from midnight UTC: daily at 03:15 UTC below) and "args". The sync of live sources
+# (issue 16) goes here, every few minutes, once its command exists, e.g.
+#   "sync_sources": {"every": timedelta(minutes=5)},
+PERIODIC_TASKS = {
+    "purge_deleted": {"every": timedelta(days=1), "at": timedelta(hours=3, minutes=15)},
+}
+PERIODIC_TICK_SECONDS = env_whole_number("PERIODIC_TICK_SECONDS", 60, "seconds between checks of PERIODIC_TASKS")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -40,6 +41,10 @@ YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
 # A file full of mistakes should not bury the terminal; the first ones show the pattern.
 MAX_PROBLEMS_SHOWN = 50
+# People (and timeline entries) per INSERT when saving.
+SAVE_BATCH = 500
+# Called with (done, total) as an import goes: the command's progress bar.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -222,8 +227,10 @@ def _check_row(row: dict[str, str], workspace: Workspace, members: _Members) -> 
     return (None if problems else contact), problems
 
 
-def check_csv(workspace: Workspace, data: bytes) -> list[Contact]:
-    """Every row as an unsaved, normalized contact; raises ImportFailed listing every bad row."""
+def check_csv(workspace: Workspace, data: bytes, *, progress: Progress | None = None) -> list[Contact]:
+    """Every row as an unsaved, normalized contact; raises ImportFailed listing every bad row.
+
+    `progress(rows checked, rows)` is called after each row (the command's progress bar)."""
     rows = read_rows(decode(data))
     members = _Members(workspace)
     # Deleted people do not count: re-importing someone you deleted is how you bring them back.
@@ -232,7 +239,7 @@ def check_csv(workspace: Workspace, data: bytes) -> list[Contact]:
     )
     seen_in_file: dict[str, int] = {}
     people, problems = [], []
-    for line, row in rows:
+    for number, (line, row) in enumerate(rows, 1):
         contact, row_problems = _check_row(row, workspace, members)
         email = normalize_email(row.get("email", ""))
         if email and email in existing:
@@ -246,15 +253,22 @@ def check_csv(workspace: Workspace, data: bytes) -> list[Contact]:
         else:
             contact.normalize()
             people.append(contact)
+        if progress is not None:
+            progress(number, len(rows))
     if problems:
         raise ImportFailed(problems)
     return people
 
 
 @transaction.atomic
-def save_people(people: list[Contact], *, source: str) -> int:
-    """Insert the checked people with their "created" (and "archived") timeline entries."""
-    Contact.objects.bulk_create(people, batch_size=500)
+def save_people(people: list[Contact], *, source: str, progress: Progress | None = None) -> int:
+    """Insert the checked people with their "created" (and "archived") timeline entries.
+
+    `progress(people saved, people)` is called after each batch of SAVE_BATCH."""
+    for start in range(0, len(people), SAVE_BATCH):
+        Contact.objects.bulk_create(people[start : start + SAVE_BATCH])
+        if progress is not None:
+            progress(min(start + SAVE_BATCH, len(people)), len(people))
     now = timezone.now()
     # The timeline shows these entries: translated, unlike the problems above (a command prints those).
     summary = gettext("Imported from %(source)s") % {"source": source}
@@ -264,5 +278,5 @@ def save_people(people: list[Contact], *, source: str) -> int:
         for p in people
         if p.archived_at
     ]
-    TimelineEntry.objects.bulk_create(entries, batch_size=500)
+    TimelineEntry.objects.bulk_create(entries, batch_size=SAVE_BATCH)
     return len(people)

@@ -94,3 +94,26 @@ class JobBatch(models.Model):
         # Two workers can never both commit the same batch.
         constraints = [models.UniqueConstraint(fields=["job", "number"], name="one_commit_per_batch")]
         ordering = ["job", "number"]
+
+
+class PeriodicRun(models.Model):
+    """One slot of a periodic task (jobs.periodic), claimed by the scheduler that inserted it first."""
+
+    DONE, FAILED = "done", "failed"
+
+    task = models.CharField(max_length=60)  # its name in PERIODIC_TASKS
+    slot = models.DateTimeField()  # when the period this run belongs to began
+    claimed_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, blank=True)  # "" until it ends, then DONE or FAILED
+    output = models.TextField(blank=True)  # what the command printed (its end)
+    task_result_id = models.CharField(max_length=64, blank=True)  # the django.tasks result, when enqueued
+
+    class Meta:
+        # Two schedulers can never both claim a slot: the second insert does nothing (jobs.periodic.claim).
+        constraints = [models.UniqueConstraint(fields=["task", "slot"], name="one_run_per_slot")]
+        ordering = ["-slot", "task"]
+
+    def __str__(self) -> str:
+        return f"{self.task} at {self.slot:%Y-%m-%d %H:%M} ({self.outcome or 'pending'})"

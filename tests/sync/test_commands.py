@@ -4,9 +4,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.core.management.base import OutputWrapper
 
-from sync.management.sync_command import TerminalProgress
+from contacts.management import progress
 from tests.factories import ContactFactory
 from tests.sync.files import FROM_ANN, TO_US, good, raw, raw_mbox, run, write_calls
 
@@ -53,21 +52,45 @@ class FakeTerminal(StringIO):
         return True
 
 
-def test_progress_bar_only_on_a_terminal_and_only_for_large_inputs(team, tmp_path):
-    terminal = FakeTerminal()
-    progress = TerminalProgress(OutputWrapper(terminal), "messages")
-    for done in range(1, 2001):
-        progress(done, 2000)
-    shown = terminal.getvalue()
-    assert shown.startswith("\r[") and shown.endswith("100%  2,000 of 2,000 messages\n")
-    assert shown.count("\r") == 101  # once per percent, not once per message
+@pytest.fixture
+def at_once(monkeypatch):
+    """Draw bars however quick the run (they wait SHOW_AFTER_SECONDS otherwise)."""
+    monkeypatch.setattr(progress, "SHOW_AFTER_SECONDS", 0)
 
-    small = FakeTerminal()
-    quiet = TerminalProgress(OutputWrapper(small), "messages")
-    for done in range(1, 11):
-        quiet(done, 10)
-    assert small.getvalue() == ""
 
-    errors = StringIO()  # not a terminal: the command draws no bar at all
+def sync_on_a_terminal(*args):
+    out, terminal = StringIO(), FakeTerminal()
+    call_command(*args, stdout=out, stderr=terminal)
+    return out.getvalue(), terminal.getvalue()
+
+
+def test_a_sync_draws_a_progress_bar_on_a_terminal_and_prints_the_same_summary(team, tmp_path, at_once):
+    mbox = str(raw_mbox(tmp_path, [good(n) for n in range(1, 31)]))
+    out, bar = sync_on_a_terminal("sync_mailbox", "acme", mbox)
+    assert out.startswith("Synced raw.mbox into Acme.\nMessages read: 30\n")
+    assert "messages: 100%" in bar and "30/30" in bar and bar.endswith("\n")
+    calls = str(write_calls(tmp_path, "+14155550100,in,2024-01-10T09:30:00Z,60,Quinn\n"))
+    out, bar = sync_on_a_terminal("sync_calls", "acme", calls)
+    assert "Calls read: 1" in out and "calls: 100%" in bar and "1/1" in bar
+
+
+@pytest.mark.parametrize("quiet", [["--no-progress"], ["--verbosity", "0"]])
+def test_no_progress_and_verbosity_0_draw_no_bar(team, tmp_path, at_once, quiet):
+    out, bar = sync_on_a_terminal("sync_mailbox", "acme", str(raw_mbox(tmp_path, [good(1)])), *quiet)
+    assert bar == "" and "Messages read: 1" in out
+
+
+def test_no_bar_when_stderr_is_not_a_terminal_or_the_run_is_quick(team, tmp_path, at_once):
+    errors = StringIO()  # not a terminal
     call_command("sync_mailbox", "acme", str(raw_mbox(tmp_path, [good(1)])), stdout=StringIO(), stderr=errors)
     assert errors.getvalue() == ""
+
+
+def test_a_quick_run_draws_nothing_even_on_a_terminal(team, tmp_path):
+    _, bar = sync_on_a_terminal("sync_mailbox", "acme", str(raw_mbox(tmp_path, [good(1)])))
+    assert bar == ""
+
+
+def test_a_source_that_cannot_be_read_still_fails_with_the_same_message_on_a_terminal(team, tmp_path, at_once):
+    with pytest.raises(CommandError, match="Nothing synced: .*missing.mbox does not exist"):
+        sync_on_a_terminal("sync_mailbox", "acme", str(tmp_path / "missing.mbox"))

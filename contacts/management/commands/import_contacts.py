@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from contacts import importing
+from contacts.management.progress import Bars, add_progress_argument
 from contacts.management.workspaces import find_workspace, no_such_workspace
 from contacts.text import for_terminal
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("workspace", help="The workspace's slug or name.")
         parser.add_argument("file", help="Path to the CSV file (UTF-8).")
+        add_progress_argument(parser)
 
     def handle(self, *args, workspace, file, **options):
         found = find_workspace(workspace)
@@ -30,9 +32,9 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {for_terminal(file)}: {error.strerror or error}") from None
         try:
             # Checked and written in one transaction, so the duplicate check still holds at the insert.
-            with transaction.atomic():
-                people = importing.check_csv(found, data)
-                count = importing.save_people(people, source=path.name)
+            with transaction.atomic(), Bars(self, options) as bars:
+                people = importing.check_csv(found, data, progress=bars.bar("rows checked"))
+                count = importing.save_people(people, source=path.name, progress=bars.bar("people saved"))
         except importing.ImportFailed as failed:
             raise CommandError(f"Nothing imported from {for_terminal(path.name)}:\n{failed.report()}") from None
         people = "person" if count == 1 else "people"

@@ -6,8 +6,8 @@ from contacts import services
 class Command(BaseCommand):
     help = (
         "Erase for good the people who have been in Recently Deleted longer than their workspace's retention "
-        "(30 days unless the workspace sets its own). Run it daily, e.g. from cron: "
-        "'15 3 * * * cd /app && python manage.py purge_deleted'."
+        "(30 days unless the workspace sets its own). A periodic task: the job workers run it daily "
+        "(PERIODIC_TASKS), or cron does with 'manage.py run_periodic'."
     )
 
     def handle(self, *args, **options):
