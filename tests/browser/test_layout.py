@@ -212,6 +212,18 @@ def test_nothing_is_under_the_round_button(logged_in_page, live_server, crowd, w
         assert max(cells) <= fab["x"], (max(cells), fab)
 
 
+def test_nothing_in_discovered_people_is_under_the_round_button(logged_in_page, live_server, crowd):
+    page = logged_in_page
+    page.set_viewport_size(WIDTHS["1280"])
+    page.goto(live_server.url + "/people/discovered/")
+    page.get_by_role("checkbox", name="Select all on this page", exact=True).check()
+    fab = box_of(page.get_by_role("button", name=re.compile("^Bulk actions")))
+    rights = page.locator("#discovered-region button, #discovered-region a").evaluate_all(
+        "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect().right)"
+    )
+    assert rights and max(rights) <= fab["x"], (max(rights), fab)
+
+
 # ---- a phone: cards, no sideways scroll, tap targets ----------------------------------------------------
 
 # Every page that must not scroll sideways at 375 px: (name, address after the host). Add pages here.
