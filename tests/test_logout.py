@@ -32,10 +32,10 @@ def test_the_user_menu_offers_settings_and_log_out_and_the_admin_to_staff_only(a
     menu = re.search(r'<div id="user-menu".*?</div>\s*</div>', body, re.S).group(0)
     assert re.search(r'aria-controls="user-menu">.*Mia Member', body)
     assert 'aria-haspopup="menu"' in body
-    assert re.findall(r'role="menuitem"[^>]*>([^<]+)<', menu) == ["Sync suppressions", "Log out"]
+    assert re.findall(r'role="menuitem"[^>]*>([^<]+)<', menu) == ["Sync suppressions", "Jobs", "Log out"]
     member.is_staff = True
     member.save()
     menu = re.search(r'<div id="user-menu".*?</div>\s*</div>', as_member.get("/people/").content.decode(), re.S).group(
         0
     )
-    assert re.findall(r'role="menuitem"[^>]*>([^<]+)<', menu) == ["Sync suppressions", "Admin", "Log out"]
+    assert re.findall(r'role="menuitem"[^>]*>([^<]+)<', menu) == ["Sync suppressions", "Admin", "Jobs", "Log out"]
