@@ -379,7 +379,8 @@ def test_the_audience_switcher_lists_every_audience(as_member, workspace):
     response = as_member.get("/people/?audience=archived")
     body = response.content.decode()
     assert re.search(
-        r'class="audience-button"[^>]*><span class="audience-button-name">Archived People</span> <span class="caret" aria-hidden="true">▾</span></button>', body
+        r'class="audience-button"[^>]*><span class="audience-button-name">Archived People</span> <span class="caret" aria-hidden="true">▾</span></button>',
+        body,
     )
     for slug in AUDIENCES:
         assert f'href="/people/?audience={slug}&view=table"' in body
