@@ -72,7 +72,9 @@ def update_person(*, actor, workspace: Workspace, person_id: int, fields: dict) 
     with transaction.atomic():
         person = (
             Contact.objects.in_workspace(workspace)
-            .select_for_update()
+            .select_for_update(
+                of=("self",)
+            )  # the person alone: the assignee join is nullable (PostgreSQL refuses to lock it)
             .select_related("workspace", "assignee")
             .filter(pk=person_id)
             .first()
