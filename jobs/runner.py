@@ -37,11 +37,11 @@ logger = logging.getLogger(__name__)
 def start(*, dialog, data) -> BulkJob:
     """The confirmed dialog's action as a job: the set is fixed now (or StaleConfirmation, nothing kept)."""
     action = dialog.action
-    expected = dialog._expected(data)
+    expected = dialog.confirmed_set(data)
     with transaction.atomic():
         if expected is not None:
             # Exactly the people the dialog listed, or nothing (services: the same fingerprint check).
-            services._check_expected(expected, dialog.people.filter(none_of_blockers(dialog)), lock=True)
+            services.check_expected(expected, dialog.people.filter(none_of_blockers(dialog)), lock=True)
         job = BulkJob.objects.create(
             workspace=dialog.workspace,
             actor=dialog.user,

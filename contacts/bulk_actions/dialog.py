@@ -160,13 +160,13 @@ class Dialog:
             workspace=self.workspace,
             selected=self.people,
             options=self.options,
-            expected=self._expected(data),
+            expected=self.confirmed_set(data),
         )
 
     def outcome_text(self, outcome: services.Outcome) -> str:
         return self.action.outcome_text(outcome, self.options)
 
-    def _expected(self, data) -> services.Fingerprint | None:
+    def confirmed_set(self, data) -> services.Fingerprint | None:
         """The people the user confirmed (their count and fingerprint, from the dialog's form):
         destructive actions act on exactly those, or on nobody."""
         fields = self.action.confirmed_set_fields(self.options)

@@ -56,7 +56,7 @@ class Outcome:
 # exactly those people, or on nobody. Comparing the count alone is not enough: one person leaving
 # the set and another joining it keep the count. So the dialog also sends a fingerprint of the set,
 # and the service compares it, inside its transaction, with the fingerprint of the people it has
-# locked (_check_expected).
+# locked (check_expected).
 #
 # The fingerprint is (count, sum of ids, sum of h(id)): three aggregates added to the query the
 # dialog already runs, so the dialog costs no extra statement, and one aggregate over the locked
@@ -200,12 +200,12 @@ def _change(
     acted_on = Contact.objects.filter(operation=operation)  # locked by the UPDATE until commit
     if previous_field is None:
         changed = eligible.update(**changes, updated_at=operation.at, operation=operation)
-        _check_expected(expected, acted_on)
+        check_expected(expected, acted_on)
         if changed:
             _record_entries(operation, entry_kind, summary, None)
         return changed
     marked = eligible.update(operation=operation)
-    _check_expected(expected, acted_on)
+    check_expected(expected, acted_on)
     if marked:
         _record_entries(operation, entry_kind, summary, Contact._meta.get_field(previous_field).column)
         Contact.objects.filter(operation=operation).update(**changes, updated_at=operation.at)
@@ -277,7 +277,7 @@ def _skipped(left: QuerySet, blockers: tuple[Blocker, ...]) -> tuple[int, tuple[
     return counts["total"], tuple(reasons)
 
 
-def _check_expected(expected: Fingerprint | None, people: QuerySet, *, lock: bool = False) -> None:
+def check_expected(expected: Fingerprint | None, people: QuerySet, *, lock: bool = False) -> None:
     """Destructive actions act on exactly the set the dialog listed, or on nobody (this rolls back).
 
     `people` are whom the action acts on, locked until commit (row locks on PostgreSQL, the write
@@ -324,7 +324,7 @@ def _run_erase(
     with transaction.atomic():
         operation = Operation.objects.create(workspace=workspace, actor=actor, action=action)
         eligible = selected.filter(none_of(blockers))
-        _check_expected(expected, eligible, lock=True)
+        check_expected(expected, eligible, lock=True)
         done = erase(_locked_in_id_order(eligible))
         # The locked people stayed eligible: erasing more means someone joined after the lock.
         if expected is not None and done != expected.count:

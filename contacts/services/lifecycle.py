@@ -24,12 +24,12 @@ from contacts.rules import (
 from contacts.services import (
     Fingerprint,
     Outcome,
-    _check_expected,
     _locked_in_id_order,
     _record_entries,
     _run,
     _run_erase,
     _skipped,
+    check_expected,
     membership_for,
     require_delete_permission,
 )
@@ -71,7 +71,7 @@ def fix_and_archive(
             operation=operation, updated_at=now
         )
         acted_on = Contact.objects.filter(operation=operation)
-        _check_expected(expected, acted_on)
+        check_expected(expected, acted_on)
         label = workspace.stage_label(stage)
         fixes = (
             (HAS_OPEN_STAGE.q, EntryKind.STAGE_CHANGED, f"Stage set to {label}", "stage", {"stage": stage}),

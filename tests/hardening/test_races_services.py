@@ -532,7 +532,7 @@ def test_delete_forever_erases_no_one_when_a_manager_swapped_the_person_it_liste
     assert (dialog.total, dialog.eligible) == (2, 1)
 
     confirming, changed = threading.Event(), threading.Event()
-    original = services._check_expected
+    original = services.check_expected
 
     def admin_is_inside_its_transaction(expected, people, **kwargs):
         # The admin's confirm has begun its transaction; before it locks, the manager commits.
@@ -567,11 +567,11 @@ def test_delete_forever_erases_no_one_when_a_manager_swapped_the_person_it_liste
             changed.set()
             time.sleep(0.5)  # the admin's confirm now waits for these row locks
 
-    services._check_expected = admin_is_inside_its_transaction
+    services.check_expected = admin_is_inside_its_transaction
     try:
         together = run_together(admin_confirms, manager_swaps_them)
     finally:
-        services._check_expected = original
+        services.check_expected = original
         changed.set()
     refused = together.results[0].error
     assert together.results[1].error is None, repr(together.results[1].error)
