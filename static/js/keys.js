@@ -112,16 +112,9 @@
     return true;
   });
 
-  /* j held down asks for one person after another: the pane shows the last one asked for, not
-     whoever the server answered last (the answers of the others are dropped, their address too). */
-  var lastAsked = null;
-  document.body.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt.matches("[data-person-link]")) lastAsked = event.detail.elt;
-  });
-  document.body.addEventListener("htmx:beforeSwap", function (event) {
-    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (elt && elt !== lastAsked && elt.matches("[data-person-link]")) event.detail.shouldSwap = false;
-  });
+  /* j held down asks for one person after another: the list's links queue their requests and
+     keep only the last one asked for (hx-sync "queue last", contacts/list.html), so the pane and
+     the address end on it, never on whoever the server answered last. */
 
   /* ---- the live search ----
      Its answer replaces the whole region, search box included (htmx keeps the focus and the
