@@ -56,7 +56,7 @@ def start(*, dialog, data) -> BulkJob:
 
 
 def none_of_blockers(dialog):
-    return none_of(dialog.action.blockers(dialog.workspace, dialog.options))
+    return none_of(dialog.action.job_blockers(dialog.workspace, dialog.options))
 
 
 def _json_options(options: dict) -> dict:

@@ -21,8 +21,6 @@ from jobs.models import BulkJob
 
 def runs_as_job(dialog) -> bool:
     """A confirm over more than BULK_JOB_THRESHOLD people goes to the background (counted up to the threshold)."""
-    if not dialog.action.can_run_as_job(dialog.options):
-        return False
     threshold = settings.BULK_JOB_THRESHOLD
     return dialog.people.order_by().values("pk")[threshold : threshold + 1].exists()
 

@@ -34,6 +34,8 @@ def title(job: BulkJob) -> str:
             "count": number(job.total)
         }
     doing = DOING.get(job.action) or ACTIONS[job.action].label
+    if job.options.get("fix"):
+        doing = _("Fixing and archiving")
     return ngettext("%(doing)s %(count)s person", "%(doing)s %(count)s people", job.total) % {
         "doing": doing,
         "count": number(job.total),

@@ -114,12 +114,11 @@ class Archive(BulkAction):
                 found.count, counts["open_stage"], counts["assigned"], found, found.count == summary.total
             )
 
-    def can_run_as_job(self, options):
-        # Fix and archive always runs in the request, whatever the number: a job fixes its set by
-        # Archive's blockers and checks Archive's fingerprint, which never match the fix's set (the
-        # people blocked only by stage/assignee plus the archivable ones), so it was always refused.
-        # In the request it acts on exactly the confirmed set in one transaction, with one Undo.
-        return not options.get("fix")
+    def job_blockers(self, workspace, options):
+        # A Fix and archive job fixes the set the fix acts on (the archivable people and those blocked
+        # only by an open stage or an assignee) and checks the fix's fingerprint against it; each
+        # batch then runs services.fix_and_archive, which re-checks the rules in its UPDATEs.
+        return FIX_AND_ARCHIVE_BLOCKERS if options.get("fix") else self.blockers(workspace, options)
 
     def confirmed_set_fields(self, options):
         return ("fix_expected", "fix_fingerprint") if options.get("fix") else None

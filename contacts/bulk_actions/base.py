@@ -163,9 +163,9 @@ class BulkAction:
     def measure_blocked(self, summary: Preview, selected: QuerySet, workspace: Workspace) -> None:
         """Add what the dialog offers those who cannot be acted on (see Archive); most actions offer nothing."""
 
-    def can_run_as_job(self, options: dict) -> bool:
-        """Whether a confirm over BULK_JOB_THRESHOLD people may go to a background job (see Archive)."""
-        return True
+    def job_blockers(self, workspace: Workspace, options: dict) -> tuple[Blocker, ...]:
+        """Who a job of this action leaves out when the user confirms: its blockers (see Archive)."""
+        return self.blockers(workspace, options)
 
     def confirmed_set_fields(self, options: dict) -> tuple[str, str] | None:
         """The form's fields with the count and fingerprint of the people the user confirmed, for an

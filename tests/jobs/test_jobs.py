@@ -274,20 +274,53 @@ def test_without_javascript_the_confirm_starts_the_job_and_shows_the_jobs_page(
     assert "12 people archived" in visible_text(as_member.get("/jobs/"))
 
 
-def test_fix_and_archive_over_the_threshold_runs_in_the_request_on_exactly_the_confirmed_set(
-    as_member, workspace, django_capture_on_commit_callbacks
+def open_fix_and_archive(client):
+    """The Archive dialog's Fix and archive choice, as the user confirms it (its own count and fingerprint)."""
+    opened = dialog(client, "archive", **SELECT_ALL).content.decode()
+    shown = re.search(r'name="fix_expected" value="(\d+)"', opened)
+    fingerprint = re.search(r'name="fix_fingerprint" value="([^"]*)"', opened)
+    assert shown and fingerprint
+    data = {**SELECT_ALL, "fix": "1", "fix_stage": "past", "fix_expected": shown.group(1)}
+    return data | {"fix_fingerprint": fingerprint.group(1)}
+
+
+def test_fix_and_archive_over_the_threshold_is_a_job_on_exactly_the_confirmed_set_and_undo_puts_all_back(
+    as_member, member, workspace, django_capture_on_commit_callbacks
 ):
-    """A job would check Archive's set, not the fix's, and refuse: Fix and archive stays in the request."""
-    people = make_people(workspace, 12, stage=Stage.LEAD)
-    opened = dialog(as_member, "archive", **SELECT_ALL)
-    shown = re.search(r'name="fix_expected" value="(\d+)"', opened.content.decode())
-    fingerprint = re.search(r'name="fix_fingerprint" value="([^"]*)"', opened.content.decode())
-    assert shown and shown.group(1) == "12"
-    data = {**SELECT_ALL, "fix": "1", "fix_stage": "past", "fix_expected": "12"}
-    data["fix_fingerprint"] = fingerprint.group(1)
+    leads = make_people(workspace, 5, prefix="Lead", stage=Stage.LEAD)
+    assigned = make_people(workspace, 4, prefix="Mine", assignee=member)
+    lost = make_people(workspace, 3, prefix="Lost")
+    data = open_fix_and_archive(as_member)
+    assert data["fix_expected"] == "12"
     with django_capture_on_commit_callbacks(execute=True):
         response = as_member.post("/bulk/archive/", data, headers=HTMX_DIALOG)
     assert response.status_code == 200, response.content.decode()[:500]
-    assert not BulkJob.objects.exists()
-    assert Contact.objects.archived().filter(pk__in=[p.pk for p in people], stage=Stage.PAST).count() == 12
-    assert "12 people fixed and archived" in visible_text(response)
+    assert "Fixing and archiving 12 people — 0 done" in visible_text(response)
+    job = BulkJob.objects.get()
+    assert (job.total, job.options["fix"], job.options["fix_stage"]) == (12, True, "past")
+    assert Contact.objects.archived().count() == 0  # nothing in the request
+    assert run_all(job) == 3  # batches of at most 4
+    assert (job.state, job.done, job.skipped) == (JobState.FINISHED, 12, 0)
+    assert Contact.objects.archived().count() == 12
+    assert set(Contact.objects.filter(pk__in=[p.pk for p in leads]).values_list("stage", flat=True)) == {Stage.PAST}
+    assert not Contact.objects.filter(assignee__isnull=False).exists()
+    assert archived_entries() == 12
+    # Undo (a job too) restores each person's own stage, assignee and place in My People.
+    undo_job = runner.start_undo(actor=job.actor, job=job)
+    run_all(undo_job)
+    assert (undo_job.state, undo_job.done) == (JobState.FINISHED, 12)
+    assert Contact.objects.archived().count() == 0
+    assert set(Contact.objects.filter(pk__in=[p.pk for p in leads]).values_list("stage", flat=True)) == {Stage.LEAD}
+    assert set(Contact.objects.filter(assignee=member)) == set(assigned)
+    assert set(Contact.objects.filter(stage=Stage.LOST, assignee=None)) == set(lost)
+
+
+def test_a_stale_fix_and_archive_confirmation_starts_no_job(as_member, workspace, django_capture_on_commit_callbacks):
+    make_people(workspace, 12, stage=Stage.LEAD)
+    data = open_fix_and_archive(as_member)
+    make_people(workspace, 1, prefix="Newcomer", stage=Stage.ACTIVE)  # one more the dialog never counted
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_member.post("/bulk/archive/", data, headers=HTMX_DIALOG)
+    assert response.status_code == 409
+    assert not BulkJob.objects.exists() and not JobPerson.objects.exists()
+    assert Contact.objects.archived().count() == 0
