@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from contacts.bulk_actions import ACTIONS
 from contacts.bulk_actions.base import skipped_text
 from contacts.services import Outcome
 from jobs.models import BulkJob, JobState
-
-# What a running job of each action is doing, for "Archiving 1,000,000 people".
-DOING = {
-    "archive": gettext_lazy("Archiving"),
-    "restore": gettext_lazy("Restoring"),
-    "delete": gettext_lazy("Deleting"),
-    "undelete": gettext_lazy("Restoring"),
-    "purge": gettext_lazy("Deleting forever"),
-    "change_stage": gettext_lazy("Changing the stage of"),
-    "remove_assignee": gettext_lazy("Removing the assignee of"),
-}
 
 
 def number(n: int) -> str:
@@ -33,9 +22,7 @@ def title(job: BulkJob) -> str:
         return ngettext("Undoing: %(count)s person", "Undoing: %(count)s people", job.total) % {
             "count": number(job.total)
         }
-    doing = DOING.get(job.action) or ACTIONS[job.action].label
-    if job.options.get("fix"):
-        doing = _("Fixing and archiving")
+    doing = ACTIONS[job.action].doing_text(job.options)
     return ngettext("%(doing)s %(count)s person", "%(doing)s %(count)s people", job.total) % {
         "doing": doing,
         "count": number(job.total),

@@ -69,6 +69,7 @@ class ArchivePreview(Preview):
 @register
 class Archive(BulkAction):
     name, label, past = "archive", gettext_lazy("Archive"), gettext_lazy("archived")
+    doing = gettext_lazy("Archiving")
     menu_position = 10
     description = gettext_lazy("Archived people leave My People but keep all their details and history.")
     audiences = (AudienceKind.MY_PEOPLE,)
@@ -119,6 +120,9 @@ class Archive(BulkAction):
         # only by an open stage or an assignee) and checks the fix's fingerprint against it; each
         # batch then runs services.fix_and_archive, which re-checks the rules in its UPDATEs.
         return FIX_AND_ARCHIVE_BLOCKERS if options.get("fix") else self.blockers(workspace, options)
+
+    def doing_text(self, options):
+        return _("Fixing and archiving") if options.get("fix") else self.doing
 
     def confirmed_set_fields(self, options):
         return ("fix_expected", "fix_fingerprint") if options.get("fix") else None

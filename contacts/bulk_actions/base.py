@@ -108,6 +108,7 @@ class BulkAction:
     name: str  # the URL's <action> and the Operation's action
     label: str  # the menu item and the confirm button's verb
     past: str  # "archived", for "8 people archived"
+    doing: str = ""  # "Archiving", for a job's name: "Archiving 1,000,000 people" (jobs.words)
     audiences: tuple[AudienceKind, ...] = ()
     # Where it sits in the menu of each of its audiences (and in the admin's list), smallest first.
     menu_position = 100
@@ -206,6 +207,10 @@ class BulkAction:
             "count": done,
             "past": self.past,
         }
+
+    def doing_text(self, options: dict) -> str:
+        """What a job of this action is doing, for "Archiving 1,000,000 people" (see Archive)."""
+        return self.doing or self.label
 
     def allowed_for(self, membership) -> bool:
         return membership.can_delete or not self.needs_delete_role

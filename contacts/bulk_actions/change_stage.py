@@ -29,6 +29,7 @@ class StageForm(forms.Form):
 @register
 class ChangeStage(BulkAction):
     name, label, past = "change_stage", gettext_lazy("Change stage"), gettext_lazy("moved")
+    doing = gettext_lazy("Changing the stage of")
     menu_position = 60
     audiences = (AudienceKind.MY_PEOPLE,)
     undo = PutBack("stage")

@@ -26,6 +26,7 @@ class DeletePreview(Preview):
 @register
 class Delete(BulkAction):
     name, label, past = "delete", gettext_lazy("Delete"), gettext_lazy("moved to Recently Deleted")
+    doing = gettext_lazy("Deleting")
     menu_position = 30
     destructive = needs_delete_role = typed_count = exact_count = True
     audiences = (AudienceKind.ARCHIVED,)

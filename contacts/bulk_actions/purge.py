@@ -11,6 +11,7 @@ from contacts.rules import PURGE_BLOCKERS
 @register
 class Purge(BulkAction):
     name, label, past = "purge", gettext_lazy("Delete forever"), gettext_lazy("deleted forever")
+    doing = gettext_lazy("Deleting forever")
     menu_position = 50
     destructive = needs_delete_role = typed_count = exact_count = True
     description = gettext_lazy("They are erased at once with their timeline and interactions. This cannot be undone.")

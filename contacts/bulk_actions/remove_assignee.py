@@ -11,6 +11,7 @@ from contacts.rules import REMOVE_ASSIGNEE_BLOCKERS
 @register
 class RemoveAssignee(BulkAction):
     name, label, past = "remove_assignee", gettext_lazy("Remove assignee"), gettext_lazy("unassigned")
+    doing = gettext_lazy("Removing the assignee of")
     menu_position = 70
     audiences = (AudienceKind.MY_PEOPLE,)
     undo = PutBack("assignee")

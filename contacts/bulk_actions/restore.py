@@ -11,6 +11,7 @@ from contacts.rules import RESTORE_FROM_ARCHIVE_BLOCKERS
 @register
 class Restore(BulkAction):
     name, label, past = "restore", gettext_lazy("Restore"), gettext_lazy("restored to My People")
+    doing = gettext_lazy("Restoring")
     menu_position = 20
     description = gettext_lazy("They go back to My People with their history.")
     audiences = (AudienceKind.ARCHIVED,)

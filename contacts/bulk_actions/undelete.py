@@ -11,6 +11,7 @@ from contacts.rules import RESTORE_FROM_DELETED_BLOCKERS
 @register
 class Undelete(BulkAction):
     name, label, past = "undelete", gettext_lazy("Restore"), gettext_lazy("restored to Archived People")
+    doing = gettext_lazy("Restoring")
     menu_position = 40
     description = gettext_lazy("They go back to Archived People with their history.")
     audiences = (AudienceKind.RECENTLY_DELETED,)
