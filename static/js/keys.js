@@ -112,10 +112,6 @@
     return true;
   });
 
-  /* j held down asks for one person after another: the list's links queue their requests and
-     keep only the last one asked for (hx-sync "queue last", contacts/list.html), so the pane and
-     the address end on it, never on whoever the server answered last. */
-
   /* ---- the live search ----
      Its answer replaces the whole region, search box included (htmx keeps the focus and the
      caret). Letters typed while it was on its way are not in that answer: they are put back
