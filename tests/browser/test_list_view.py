@@ -35,6 +35,9 @@ def details(page):
 
 def expect_details_of(page, name):
     expect(details(page).get_by_role("heading", name=name, level=2, exact=True)).to_be_visible()
+    # htmx binds the pane's controls (the Stage and Assignee forms' change trigger) when the swap
+    # settles, a moment after the heading shows: a change made before that would send nothing.
+    expect(page.locator("#details")).not_to_have_class(re.compile(r"\bhtmx-(swapping|settling)\b"))
 
 
 @pytest.fixture
