@@ -233,6 +233,8 @@ MAX_SELECTED_IDS = 5000
 BULK_TYPED_COUNT_OVER = 20
 # Sync takes at most this many counterparts (From/To/Cc people) from one message; the rest are counted as skipped.
 SYNC_MAX_COUNTERPARTS_PER_MESSAGE = int(os.environ.get("SYNC_MAX_COUNTERPARTS_PER_MESSAGE", "50"))
+# Live sources (IMAP, CardDAV) may connect only to public addresses unless this is on (sync.network).
+SYNC_ALLOW_PRIVATE_HOSTS = env_flag("SYNC_ALLOW_PRIVATE_HOSTS", False)
 
 # Security: on by default, relaxed only for local development.
 SECURE = not DEBUG and not env_flag("INSECURE_HTTP")
