@@ -30,7 +30,10 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from contacts import services
+from contacts import (
+    admin_users,  # noqa: F401  (registers the User admin, scoped to colleagues)
+    services,
+)
 from contacts.bulk_actions import BulkAction
 from contacts.bulk_actions.registry import in_menu_order
 from contacts.exceptions import ContactError
