@@ -17,6 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 WIDTHS = {"375": PHONE, "1280": DESKTOP}
+TABLET = {"width": 768, "height": 1024}
 
 # Console errors a test may cause on purpose: htmx reporting a 4xx answer it shows as a message.
 EXPECTED_CONSOLE = (re.compile(r"Failed to load resource: the server responded with a status of 4\d\d"),)
